@@ -1,0 +1,281 @@
+"""Base of the bundled vendor simulators: small HTTP servers speaking a vendor's wire protocol.
+
+A vendor simulator subclasses `Simulator` and implements `handle(request) -> Response`.
+The base gives every simulator the same things: a threaded HTTP/1.1 server (keep-alive,
+so benchmarks measure the protocol, not TCP set-up), switchable faults, a control API
+under `/_sim/` for tests and the demo, a clock that advances the simulated world, and a
+command line (`python -m vendors.<vendor>.simulator --port N`).
+
+Faults are set with `POST /_sim/faults` (JSON) or `Simulator.faults.update(...)`:
+  latency: seconds added to every answer
+  status: an HTTP status (e.g. 500, 503) answered instead of the real one
+  rate_limit: answer the vendor's own 429 instead of the real one
+  malformed: answer a body that does not parse
+  timeout: hold the request this many seconds, then drop the connection
+  count: how many requests the status/rate_limit/malformed/timeout fault applies to (-1: until cleared)
+`POST /_sim/faults` with `{}` clears them. `POST /_sim/tick` advances the world one step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+logger = logging.getLogger("vendors.simulator")
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    raw_query: str = ""
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def json(self):
+        return json.loads(self.body or b"null")
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | str | dict | list | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+
+    def encoded(self) -> tuple[bytes, str]:
+        if isinstance(self.body, (dict, list)):
+            return json.dumps(self.body).encode(), self.content_type or "application/json; charset=utf-8"
+        if isinstance(self.body, str):
+            return self.body.encode(), self.content_type or "text/plain; charset=utf-8"
+        return self.body or b"", self.content_type or "text/plain; charset=utf-8"
+
+
+def json_response(payload, status: int = 200, **headers) -> Response:
+    return Response(status=status, body=payload, headers=headers)
+
+
+class Faults:
+    KEYS = ("latency", "status", "rate_limit", "malformed", "timeout", "count")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        self.latency = 0.0
+        self.status: int | None = None
+        self.rate_limit = False
+        self.malformed = False
+        self.timeout = 0.0
+        self.count = -1
+
+    def update(self, **settings) -> None:
+        unknown = set(settings) - set(self.KEYS)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        with self._lock:
+            self.clear()
+            for key, value in settings.items():
+                setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        return {key: getattr(self, key) for key in self.KEYS}
+
+    def take(self) -> dict | None:
+        """The one-shot faults to apply to the next request, consuming `count`."""
+        with self._lock:
+            if not (self.status or self.rate_limit or self.malformed or self.timeout) or self.count == 0:
+                return None
+            if self.count > 0:
+                self.count -= 1
+            return {"status": self.status, "rate_limit": self.rate_limit, "malformed": self.malformed,
+                    "timeout": self.timeout}
+
+
+class Simulator:
+    """Subclass per vendor. State changes happen under `self.lock`."""
+
+    vendor = "vendor"
+    #: seconds of simulated world per automatic tick in the demo (0: the world only moves on /_sim/tick)
+    tick_seconds = 0.0
+
+    def __init__(self, *, seed: int = 7):
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.faults = Faults()
+        self.requests_served = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    # -- to implement --------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    def tick(self) -> None:
+        """Advance the simulated world one step (servers boot, apps crash, logs arrive...)."""
+
+    def rate_limited_response(self) -> Response:
+        return Response(429, "Retry later", {"Retry-After": "1"})
+
+    def malformed_response(self) -> Response:
+        return Response(200, b'{"truncated": ', content_type="application/json")
+
+    def control(self, action: str, payload: dict) -> Response | None:
+        """Vendor-specific `/_sim/<action>` calls (crash an app, add events...)."""
+        return None
+
+    # -- control API -----------------------------------------------------------------------
+    def _control(self, request: Request) -> Response:
+        action = request.path[len("/_sim/"):].strip("/")
+        payload = request.json() if request.body else {}
+        if action == "faults":
+            if request.method == "POST":
+                try:
+                    self.faults.update(**(payload or {}))
+                except (TypeError, ValueError) as exc:
+                    return json_response({"error": str(exc)}, 400)
+            return json_response(self.faults.as_dict())
+        if action == "tick":
+            for _ in range(int((payload or {}).get("steps", 1))):
+                with self.lock:
+                    self.tick()
+            return json_response({"ok": True})
+        if action == "stats":
+            return json_response({"requests_served": self.requests_served})
+        with self.lock:
+            answer = self.control(action, payload or {})
+        return answer or json_response({"error": f"unknown control action {action!r}"}, 404)
+
+    def dispatch(self, request: Request) -> Response | None:
+        """Apply faults, then the vendor's handler. None means: drop the connection."""
+        if request.path.startswith("/_sim/"):
+            return self._control(request)
+        self.requests_served += 1
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
+        fault = self.faults.take()
+        if fault:
+            if fault["timeout"]:
+                self._stopping.wait(fault["timeout"])
+                return None
+            if fault["rate_limit"]:
+                return self.rate_limited_response()
+            if fault["malformed"]:
+                return self.malformed_response()
+            if fault["status"]:
+                return Response(fault["status"], "simulated failure")
+        try:
+            return self.handle(request)
+        except Exception:  # a simulator bug must look like a vendor 500, and be visible in its log
+            logger.exception("%s simulator failed on %s %s", self.vendor, request.method, request.path)
+            return Response(500, "internal error")
+
+    # -- serving ---------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, auto_tick: bool = False) -> str:
+        """Start serving in background threads; returns the base URL."""
+        simulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                logger.debug("%s: " + fmt, simulator.vendor, *args)
+
+            def _handle(self):
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(
+                    method=self.command,
+                    path=split.path,
+                    query=parse_qs(split.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                    raw_query=split.query,
+                )
+                response = simulator.dispatch(request)
+                if response is None:
+                    self.close_connection = True
+                    return
+                payload, content_type = response.encoded()
+                self.send_response(response.status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        serve_thread = threading.Thread(target=self._server.serve_forever, name=f"{self.vendor}-sim", daemon=True)
+        serve_thread.start()
+        self._threads.append(serve_thread)
+        if auto_tick and self.tick_seconds:
+            tick_thread = threading.Thread(target=self._tick_forever, name=f"{self.vendor}-sim-tick", daemon=True)
+            tick_thread.start()
+            self._threads.append(tick_thread)
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "simulator is not serving"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _tick_forever(self) -> None:
+        while not self._stopping.wait(self.tick_seconds):
+            with self.lock:
+                self.tick()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    # -- command line ----------------------------------------------------------------------
+    @classmethod
+    def main(cls, argv: list[str] | None = None) -> None:
+        parser = argparse.ArgumentParser(description=f"Run the {cls.vendor} simulator.")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=0)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--demo", action="store_true", help="serve the demo data set, changing over time")
+        args = parser.parse_args(argv)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        simulator = cls.demo(seed=args.seed) if args.demo else cls(seed=args.seed)
+        url = simulator.serve(args.host, args.port, auto_tick=args.demo)
+        print(f"{cls.vendor} simulator listening on {url}", flush=True)
+        try:
+            simulator._stopping.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            simulator.stop()
+
+    @classmethod
+    def demo(cls, *, seed: int = 7) -> "Simulator":
+        """The demo data set; vendors override to populate it."""
+        return cls(seed=seed)
