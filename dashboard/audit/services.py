@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dashboard.audit.models import AuditEvent, Outcome
+from vendors.core.redaction import redact
+
+SCHEDULER = "scheduler"
+
+
+def audit_record(*, actor, verb: str, target, team=None, outcome: str = Outcome.SUCCESS, message: str = "",
+                 detail: dict | None = None, target_type: str | None = None) -> AuditEvent:
+    """Record one audit entry. `actor` is a user or the string 'scheduler'.
+
+    Messages pass through redaction as a last line of defence; callers record the fact
+    that a secret changed (its name), never its value.
+    """
+    user = None if isinstance(actor, str) or actor is None else actor
+    if target_type is None:
+        target_type = target._meta.label_lower if hasattr(target, "_meta") else type(target).__name__.lower()
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=actor if isinstance(actor, str) else (actor.get_username() if actor else SCHEDULER),
+        verb=verb,
+        target_type=target_type,
+        target_id=str(getattr(target, "pk", "") or ""),
+        target_label=str(target)[:255],
+        team=team,
+        outcome=outcome,
+        message=redact(message)[:2000],
+        detail=detail or {},
+    )
+
+
+def audit_finish(event: AuditEvent, *, outcome: str, message: str = "", detail: dict | None = None) -> None:
+    """Close an action's entry (recorded as pending when it was queued) with its outcome."""
+    event.outcome = outcome
+    event.message = redact(message)[:2000]
+    if detail:
+        event.detail = {**event.detail, **detail}
+    event.save(update_fields=["outcome", "message", "detail"])

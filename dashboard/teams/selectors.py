@@ -1,0 +1,43 @@
+"""Which teams a user may see or act on: every view's queryset starts here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from dashboard.teams.models import Membership, Role, Team
+
+
+def teams_for_user(*, user, min_role: str = Role.VIEWER) -> QuerySet[Team]:
+    """Teams where `user` holds at least `min_role` (superusers: all teams)."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    if user.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__role__in=Role.at_least(min_role)).distinct()
+
+
+def role_for(*, user, team: Team) -> str | None:
+    if user.is_superuser:
+        return Role.ADMIN
+    membership = Membership.objects.filter(user=user, team=team).only("role").first()
+    return membership.role if membership else None
+
+
+def roles_by_team(*, user) -> dict[int, str]:
+    """team id → role, in one query; used to show or hide actions in lists."""
+    if user.is_superuser:
+        return {pk: Role.ADMIN for pk in Team.objects.values_list("pk", flat=True)}
+    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+
+
+def has_role(*, user, team: Team | int, role: str) -> bool:
+    team_id = team if isinstance(team, int) else team.pk
+    held = roles_by_team(user=user).get(team_id) if not user.is_superuser else Role.ADMIN
+    return held is not None and Role.rank(held) >= Role.rank(role)
+
+
+def require_role(*, user, team: Team | int, role: str) -> None:
+    """Raise 403 when a member of the team lacks the role (non-members never get this far: 404)."""
+    if not has_role(user=user, team=team, role=role):
+        raise PermissionDenied(f"This needs the {role} role in the team.")

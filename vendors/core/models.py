@@ -1,0 +1,103 @@
+"""The abstract connection every vendor app extends, with its poll status and lease."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from vendors.core.fields import EncryptedSecretsField
+
+
+class Health(models.TextChoices):
+    OK = "ok", "OK"
+    DEGRADED = "degraded", "Degraded"
+    FAILING = "failing", "Failing"
+    NEVER = "never", "Never polled"
+    DISABLED = "disabled", "Disabled"
+
+
+#: consecutive failures from which a connection that had good data counts as failing
+FAILING_AFTER = 3
+#: data older than this many poll intervals is stale even without an error (worker down?)
+STALE_AFTER_INTERVALS = 3
+
+
+class Connection(models.Model):
+    """One set of credentials for one vendor account, owned by one team.
+
+    Plain settings live in columns and `settings` (JSON); secrets only in `secrets`,
+    encrypted. Status columns are written by the poller, never by forms.
+    """
+
+    #: the registry name of the vendor; set by each concrete subclass
+    vendor: str = ""
+
+    name = models.CharField(max_length=100, unique=True)
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="%(app_label)s_connections")
+    base_url = models.URLField("URL", max_length=300, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    secrets = EncryptedSecretsField()
+    poll_seconds = models.PositiveIntegerField("poll interval (seconds)", default=60,
+                                               validators=[MinValueValidator(10)])
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    #: what the last poll wants a human to know (e.g. "120 apps: details refresh every 3 polls")
+    poll_notes = models.JSONField(default=list, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def health(self) -> str:
+        if not self.enabled:
+            return Health.DISABLED
+        if self.last_attempt_at is None:
+            return Health.NEVER
+        if self.last_success_at is None or self.consecutive_failures >= FAILING_AFTER:
+            return Health.FAILING
+        if self.consecutive_failures or self.is_stale:
+            return Health.DEGRADED
+        return Health.OK
+
+    @property
+    def data_age(self) -> timedelta | None:
+        return timezone.now() - self.last_success_at if self.last_success_at else None
+
+    @property
+    def is_stale(self) -> bool:
+        age = self.data_age
+        return age is not None and age > timedelta(seconds=self.poll_seconds * STALE_AFTER_INTERVALS)
+
+    @property
+    def health_reason(self) -> str:
+        health = self.health
+        if health == Health.DISABLED:
+            return "Polling is disabled."
+        if health == Health.NEVER:
+            return "Not polled yet."
+        if self.last_error:
+            return self.last_error
+        if self.is_stale:
+            return "No successful poll for several intervals: is a worker running?"
+        return ""
+
+    @property
+    def polling_now(self) -> bool:
+        return bool(self.lease_owner and self.lease_until and self.lease_until > timezone.now())

@@ -1,0 +1,137 @@
+"""Scheduling and running polls: lease claims, status bookkeeping, backoff.
+
+A connection is claimed with one conditional UPDATE (free or expired lease, due, enabled):
+the database decides who wins, so any number of schedulers, beats, workers or "Poll
+now" clicks poll a connection at most once at a time. The poll task receives the lease
+token and only writes status while it still holds it; a redelivered duplicate task finds
+the lease gone and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard.audit.services import SCHEDULER, audit_record
+from vendors.core import registry
+from vendors.core.errors import SecretUnreadable, VendorError
+from vendors.core.metrics import POLL_SECONDS, POLLS
+from vendors.core.models import FAILING_AFTER, Connection
+
+logger = logging.getLogger("vendors.polling")
+
+HEARTBEAT_KEY = "console:scheduler:last-tick"
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    status: str  # "ok", "failed" or "skipped"
+    message: str = ""
+
+
+def _free_lease(now) -> Q:
+    return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+
+
+def connection_claim(*, connection: Connection, force: bool = False) -> str | None:
+    """Take the poll lease of `connection`; returns the lease token, or None if someone holds it.
+
+    Without `force` the connection must also be due. `force` is "Poll now": it skips the
+    schedule but never a lease held by a running poll.
+    """
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    candidates = type(connection).objects.filter(_free_lease(now), pk=connection.pk, enabled=True)
+    if not force:
+        candidates = candidates.filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+    lease_until = now + timedelta(seconds=settings.CONSOLE_POLL_LEASE_SECONDS)
+    claimed = candidates.update(lease_owner=token, lease_until=lease_until)
+    return token if claimed else None
+
+
+def connections_due() -> list[Connection]:
+    now = timezone.now()
+    due = []
+    for spec in registry.vendors():
+        due.extend(
+            spec.connection_model.objects.filter(_free_lease(now), enabled=True)
+            .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+            .only("pk", "name")
+        )
+    return due
+
+
+def scheduler_run(*, enqueue) -> list[Connection]:
+    """Claim every due connection and hand each to `enqueue(vendor, pk, lease)`."""
+    cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+    claimed = []
+    for connection in connections_due():
+        token = connection_claim(connection=connection)
+        if token:
+            enqueue(connection.vendor, connection.pk, token)
+            claimed.append(connection)
+    return claimed
+
+
+def scheduler_last_tick() -> float | None:
+    return cache.get(HEARTBEAT_KEY)
+
+
+def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
+    """Run one poll of a claimed connection and record how it went."""
+    spec = registry.get(vendor)
+    model = spec.connection_model
+    connection = model.objects.select_related("team").filter(pk=pk, lease_owner=lease).first()
+    if connection is None:
+        return PollOutcome("skipped", "lease not held (already polled, or deleted)")
+    held = model.objects.filter(pk=pk, lease_owner=lease)
+    started_at = timezone.now()
+    held.update(last_attempt_at=started_at)
+    clock = time.perf_counter()
+    was_failing = connection.consecutive_failures >= FAILING_AFTER
+    try:
+        notes = spec.poll(connection) or []
+    except (VendorError, SecretUnreadable) as exc:
+        return _record_failure(spec, connection, held, clock, str(exc), was_failing)
+    except Exception:
+        logger.exception("Poll of %s connection %s failed unexpectedly", vendor, connection.name)
+        return _record_failure(spec, connection, held, clock,
+                               "Internal error while polling; the worker log has the details.", was_failing)
+    elapsed = time.perf_counter() - clock
+    held.update(
+        last_success_at=timezone.now(), last_error="", consecutive_failures=0, poll_notes=list(notes),
+        last_duration_ms=int(elapsed * 1000), next_poll_at=started_at + timedelta(seconds=connection.poll_seconds),
+        lease_owner="", lease_until=None,
+    )
+    POLLS.labels(vendor, "ok").inc()
+    POLL_SECONDS.labels(vendor).observe(elapsed)
+    if was_failing:
+        audit_record(actor=SCHEDULER, verb="connection.recovered", target=connection, team=connection.team,
+                     message="Polls succeed again.")
+    return PollOutcome("ok")
+
+
+def _record_failure(spec, connection, held, clock, message, was_failing) -> PollOutcome:
+    elapsed = time.perf_counter() - clock
+    failures = connection.consecutive_failures + 1
+    backoff = min(connection.poll_seconds * 2 ** (failures - 1), settings.CONSOLE_MAX_BACKOFF_SECONDS)
+    backoff = max(backoff, connection.poll_seconds)
+    held.update(
+        last_error=message[:1000], consecutive_failures=failures, last_duration_ms=int(elapsed * 1000),
+        next_poll_at=timezone.now() + timedelta(seconds=backoff), lease_owner="", lease_until=None,
+    )
+    POLLS.labels(spec.name, "failed").inc()
+    POLL_SECONDS.labels(spec.name).observe(elapsed)
+    logger.warning("Poll of %s connection %s failed (%d in a row): %s", spec.name, connection.name, failures, message)
+    if failures == FAILING_AFTER and not was_failing:
+        audit_record(actor=SCHEDULER, verb="connection.failing", target=connection, team=connection.team,
+                     outcome="failure", message=message)
+    return PollOutcome("failed", message)

@@ -1,0 +1,87 @@
+"""The vendor registry: how the core, the navigation and the overview find vendors.
+
+A vendor app registers one `VendorSpec` in its AppConfig.ready(). Nothing outside a
+vendor's own folder imports it by name: adding a vendor means adding a folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vendors.core.models import Connection
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One figure on the overview, e.g. ("Apps running", 12, "ok", url)."""
+
+    label: str
+    value: int | str
+    state: str = "ok"  # ok | warning | danger | muted
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    """How the demo starts this vendor's simulator and connects to it."""
+
+    simulator: str  # dotted path of the Simulator subclass
+    port: int
+    connections: Callable[[str], list[dict[str, Any]]]  # base URL -> provisioning entries (secrets inline)
+
+
+@dataclass(frozen=True)
+class VendorSpec:
+    name: str
+    label: str
+    connection_model: type[Connection]
+    form_class: type
+    #: secret name -> label shown in forms; `required_secrets` must be set on creation
+    secret_fields: dict[str, str]
+    required_secrets: frozenset[str]
+    #: fetch the vendor's inventory and write it; raise a VendorError on failure.
+    #: May return notes for humans (list of sentences) kept on the connection.
+    poll: Callable[[Connection], list[str] | None]
+    #: one cheap authenticated call; returns a sentence describing what was reached
+    check: Callable[[Connection], str]
+    nav: tuple[NavEntry, ...] = ()
+    #: teams queryset -> figures for the overview
+    summary: Callable[[Any], list[SummaryItem]] | None = None
+    demo: DemoSetup | None = None
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_registry: dict[str, VendorSpec] = {}
+
+
+def register(spec: VendorSpec) -> None:
+    existing = _registry.get(spec.name)
+    if existing is not None and existing.connection_model is not spec.connection_model:
+        raise ValueError(f"vendor {spec.name!r} is already registered")
+    spec.connection_model.vendor = spec.name
+    _registry[spec.name] = spec
+
+
+def vendors() -> list[VendorSpec]:
+    return sorted(_registry.values(), key=lambda spec: spec.label)
+
+
+def get(name: str) -> VendorSpec:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f"unknown vendor {name!r}; known: {', '.join(sorted(_registry)) or 'none'}") from None
+
+
+def find(name: str) -> VendorSpec | None:
+    return _registry.get(name)

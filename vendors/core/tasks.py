@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from vendors.core import polling
+
+
+@shared_task(name="vendors.core.tasks.scheduler_tick", ignore_result=True)
+def scheduler_tick() -> int:
+    claimed = polling.scheduler_run(enqueue=lambda vendor, pk, lease: poll_connection.delay(vendor, pk, lease))
+    return len(claimed)
+
+
+@shared_task(name="vendors.core.tasks.poll_connection", ignore_result=True)
+def poll_connection(vendor: str, pk: int, lease: str) -> str:
+    return polling.connection_poll(vendor=vendor, pk=pk, lease=lease).status
