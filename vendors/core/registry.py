@@ -56,6 +56,8 @@ class VendorSpec:
     nav: tuple[NavEntry, ...] = ()
     #: teams queryset -> figures for the overview
     summary: Callable[[Any], list[SummaryItem]] | None = None
+    #: dotted path of the vendor's URLconf, mounted under /<name>/
+    urls: str | None = None
     demo: DemoSetup | None = None
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

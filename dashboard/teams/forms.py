@@ -1,0 +1,27 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from dashboard.teams.models import Membership, Role
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active user has this username.")
+        if Membership.objects.filter(team=self.team, user=user).exists():
+            raise forms.ValidationError("This user is already a member of the team.")
+        self.user = user
+        return username
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

@@ -1,0 +1,72 @@
+"""Team pages: the user's teams, and member management for team admins."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dashboard.teams import services
+from dashboard.teams.forms import MemberAddForm, MemberRoleForm
+from dashboard.teams.models import Membership, Role
+from dashboard.teams.selectors import require_role, role_for, teams_for_user
+
+
+def team_list(request):
+    teams = teams_for_user(user=request.user).annotate(member_count=Count("memberships"))
+    roles = {m.team_id: m.role for m in Membership.objects.filter(user=request.user)}
+    return render(request, "teams/team_list.html",
+                  {"teams": [(team, roles.get(team.pk, Role.ADMIN if request.user.is_superuser else None))
+                             for team in teams]})
+
+
+def team_detail(request, slug: str):
+    team = get_object_or_404(teams_for_user(user=request.user), slug=slug)
+    role = role_for(user=request.user, team=team)
+    is_admin = role == Role.ADMIN
+    add_form = MemberAddForm(team=team)
+    if request.method == "POST":
+        require_role(user=request.user, team=team, role=Role.ADMIN)
+        add_form = MemberAddForm(request.POST, team=team)
+        if add_form.is_valid():
+            services.membership_add(team=team, user=add_form.user, role=add_form.cleaned_data["role"],
+                                    actor=request.user)
+            messages.success(request, f"{add_form.user.username} added as {add_form.cleaned_data['role']}.")
+            return redirect("teams:detail", slug=slug)
+    memberships = team.memberships.select_related("user").order_by("user__username")
+    return render(request, "teams/team_detail.html", {
+        "team": team, "role": role, "is_admin": is_admin, "memberships": memberships, "add_form": add_form,
+        "roles": Role.choices,
+    })
+
+
+def _membership(request, slug: str, pk: int) -> Membership:
+    team = get_object_or_404(teams_for_user(user=request.user), slug=slug)
+    require_role(user=request.user, team=team, role=Role.ADMIN)
+    return get_object_or_404(Membership.objects.select_related("user", "team"), team=team, pk=pk)
+
+
+@require_POST
+def member_role(request, slug: str, pk: int):
+    membership = _membership(request, slug, pk)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
+            messages.success(request, f"{membership.user.username} is now {membership.role}.")
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+    else:
+        messages.error(request, "Choose one of the listed roles.")
+    return redirect("teams:detail", slug=slug)
+
+
+@require_POST
+def member_remove(request, slug: str, pk: int):
+    membership = _membership(request, slug, pk)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+        messages.success(request, f"{membership.user.username} removed from {membership.team}.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("teams:detail", slug=slug)

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django_prometheus.exports import ExportToDjangoView
+from health_check.views import HealthCheckView
+
+from vendors.core import registry
+
+_checks = ["health_check.checks.Database", "health_check.checks.Cache", "dashboard.health.SchedulerHeartbeat"]
+if settings.REDIS_URL:
+    from redis.asyncio import Redis as AsyncRedis
+
+    _checks.append(("health_check.contrib.redis.Redis",
+                    {"client_factory": lambda: AsyncRedis.from_url(settings.REDIS_URL)}))
+    _checks.append("health_check.contrib.celery.Ping")
+
+urlpatterns = [
+    path("", include("dashboard.overview.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connections/", include("vendors.core.urls")),
+    path("teams/", include("dashboard.teams.urls")),
+    path("audit/", include("dashboard.audit.urls")),
+    path("health/", login_not_required(HealthCheckView.as_view(checks=_checks)), name="health"),
+    path("metrics", login_not_required(ExportToDjangoView), name="metrics"),
+]
+
+# Each vendor app mounts its own pages under /<vendor>/.
+for _spec in registry.vendors():
+    if _spec.urls:
+        urlpatterns.append(path(f"{_spec.name}/", include(_spec.urls)))

@@ -1,0 +1,17 @@
+from django.db import models
+
+from vendors.core.models import Connection
+
+
+class WidgetConnection(Connection):
+    pass
+
+
+class Widget(models.Model):
+    connection = models.ForeignKey(WidgetConnection, on_delete=models.CASCADE, related_name="widgets")
+    external_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=100)
+    status = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "external_id"], name="unique_widget")]

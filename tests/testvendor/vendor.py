@@ -1,0 +1,48 @@
+from django.db import transaction
+
+from vendors.core import registry
+from vendors.core.forms import BASE_FIELDS, ConnectionForm
+from tests.testvendor.client import WidgetClient
+from tests.testvendor.models import Widget, WidgetConnection
+
+
+class WidgetConnectionForm(ConnectionForm):
+    secret_fields = {"token": "API token"}
+    required_secrets = frozenset({"token"})
+
+    class Meta:
+        model = WidgetConnection
+        fields = BASE_FIELDS
+
+
+def client_for(connection) -> WidgetClient:
+    return WidgetClient(connection.base_url, connection.secrets.get("token"), backoff_initial=0.01,
+                        backoff_max=0.05, max_attempts=2)
+
+
+def poll(connection):
+    with client_for(connection) as client:
+        records = client.widgets()
+    with transaction.atomic():
+        seen = set()
+        for record in records:
+            Widget.objects.update_or_create(connection=connection, external_id=record["id"],
+                                            defaults={"name": record["name"], "status": record["status"]})
+            seen.add(record["id"])
+        Widget.objects.filter(connection=connection).exclude(external_id__in=seen).delete()
+    return [f"{len(records)} widgets"]
+
+
+def check(connection) -> str:
+    with client_for(connection) as client:
+        return f"Authenticated as account {client.whoami()}."
+
+
+def register():
+    registry.register(registry.VendorSpec(
+        name="widgets", label="Widgets", connection_model=WidgetConnection, form_class=WidgetConnectionForm,
+        secret_fields=WidgetConnectionForm.secret_fields, required_secrets=WidgetConnectionForm.required_secrets,
+        poll=poll, check=check,
+        summary=lambda teams: [registry.SummaryItem(
+            "Widgets", Widget.objects.filter(connection__team__in=teams).count())],
+    ))

@@ -1,0 +1,81 @@
+"""The connection form every vendor form extends; also what `provision` validates with.
+
+Secrets are write-only: the field never renders a value, its help says "set" or "not
+set", a blank field keeps the stored value and clearing is an explicit checkbox.
+Vendor-specific plain settings are form fields listed in `settings_fields`; they are kept
+in the connection's `settings` JSON.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+BASE_FIELDS = ["name", "team", "base_url", "poll_seconds", "enabled"]
+
+
+class ConnectionForm(forms.ModelForm):
+    secret_fields: dict[str, str] = {}
+    required_secrets: frozenset[str] = frozenset()
+    settings_fields: tuple[str, ...] = ()
+
+    # Each vendor form adds `class Meta: model = <its connection>; fields = BASE_FIELDS (+ its own)`.
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = None
+        for name in self.settings_fields:
+            if name in self.instance.settings:
+                self.initial.setdefault(name, self.instance.settings[name])
+        self.changed_secrets: list[str] = []
+        for name, label in self.secret_fields.items():
+            is_set = self.instance.pk is not None and self.instance.secrets.is_set(name)
+            self.fields[f"secret_{name}"] = forms.CharField(
+                label=label,
+                required=False,
+                strip=True,
+                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                help_text="Set. Leave blank to keep it." if is_set else "Not set.",
+            )
+            if is_set:
+                self.fields[f"clear_{name}"] = forms.BooleanField(required=False, label=f"Clear the {label.lower()}")
+
+    def secret_status(self) -> list[tuple[str, bool]]:
+        return [(label, self.instance.pk is not None and self.instance.secrets.is_set(name))
+                for name, label in self.secret_fields.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            value = cleaned.get(f"secret_{name}")
+            clearing = cleaned.get(f"clear_{name}")
+            if value and clearing:
+                self.add_error(f"secret_{name}", "Either enter a new value or clear it, not both.")
+            if name in self.required_secrets:
+                will_be_set = bool(value) or (
+                    self.instance.pk is not None and self.instance.secrets.is_set(name) and not clearing)
+                if not will_be_set:
+                    self.add_error(f"secret_{name}", "This secret is required.")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        connection = super().save(commit=False)
+        connection.settings = {**connection.settings,
+                               **{name: self.cleaned_data.get(name) for name in self.settings_fields}}
+        for name in self.secret_fields:
+            value = self.cleaned_data.get(f"secret_{name}")
+            if value:
+                connection.secrets.set(name, value)
+                self.changed_secrets.append(name)
+            elif self.cleaned_data.get(f"clear_{name}"):
+                connection.secrets.clear(name)
+                self.changed_secrets.append(name)
+        if commit:
+            connection.save()
+        return connection
+
+    def changed_summary(self) -> dict:
+        """What changed, for the audit log: plain field names, and secret names only."""
+        plain = [name for name in self.changed_data if not name.startswith(("secret_", "clear_"))]
+        return {"fields": plain, "secrets_changed": self.changed_secrets}

@@ -1,0 +1,35 @@
+"""Reads of connections, always scoped to the user's teams."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import teams_for_user
+from vendors.core import registry
+from vendors.core.models import Connection
+
+
+def connections_for_user(*, user, spec: registry.VendorSpec, min_role: str = Role.VIEWER) -> QuerySet:
+    return spec.connection_model.objects.filter(team__in=teams_for_user(user=user, min_role=min_role)) \
+        .select_related("team")
+
+
+def all_connections_for_user(*, user) -> list[Connection]:
+    """Every connection the user can see, across vendors, by vendor then name."""
+    rows: list[Connection] = []
+    for spec in registry.vendors():
+        rows.extend(connections_for_user(user=user, spec=spec).order_by("name"))
+    return rows
+
+
+def connection_get(*, user, vendor: str, pk: int) -> Connection:
+    """One connection of the user's teams; 404 for anything else, so existence never leaks."""
+    spec = registry.find(vendor)
+    if spec is None:
+        raise Http404("No such vendor.")
+    connection = connections_for_user(user=user, spec=spec).filter(pk=pk).first()
+    if connection is None:
+        raise Http404("No such connection.")
+    return connection

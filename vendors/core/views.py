@@ -1,0 +1,122 @@
+"""Connections pages: list with health, detail, add/edit per vendor, test, poll now, enable, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import require_role, roles_by_team, teams_for_user
+from vendors.core import registry, services
+from vendors.core.selectors import all_connections_for_user, connection_get
+
+
+def _spec_or_404(vendor: str) -> registry.VendorSpec:
+    spec = registry.find(vendor)
+    if spec is None:
+        raise Http404("No such vendor.")
+    return spec
+
+
+def connection_list(request):
+    connections = all_connections_for_user(user=request.user)
+    health = request.GET.get("health", "")
+    if health:
+        connections = [c for c in connections if c.health == health]
+    context = {
+        "connections": connections,
+        "health_filter": health,
+        "vendors": registry.vendors(),
+        "can_add": teams_for_user(user=request.user, min_role=Role.ADMIN).exists(),
+        "roles": roles_by_team(user=request.user),
+    }
+    template = "core/connection_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#connection-rows"
+    return render(request, template, context)
+
+
+def connection_detail(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    spec = registry.get(vendor)
+    role = roles_by_team(user=request.user).get(connection.team_id)
+    context = {
+        "connection": connection,
+        "spec": spec,
+        "is_admin": request.user.is_superuser or role == Role.ADMIN,
+        "secret_status": [(label, connection.secrets.is_set(name)) for name, label in spec.secret_fields.items()],
+    }
+    template = "core/connection_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#connection-status"
+    return render(request, template, context)
+
+
+def connection_create(request, vendor: str):
+    spec = _spec_or_404(vendor)
+    admin_teams = teams_for_user(user=request.user, min_role=Role.ADMIN)
+    if not admin_teams.exists():
+        raise PermissionDenied("Adding a connection needs the admin role in a team.")
+    form = spec.form_class(request.POST or None, teams=admin_teams)
+    if request.method == "POST" and form.is_valid():
+        connection = services.connection_save(form=form, actor=request.user)
+        messages.success(request, f"Connection “{connection}” added. Its first poll starts within seconds.")
+        return redirect("core:connection-detail", vendor=vendor, pk=connection.pk)
+    return render(request, "core/connection_form.html", {"form": form, "spec": spec, "creating": True})
+
+
+def connection_edit(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.ADMIN)
+    spec = registry.get(vendor)
+    admin_teams = teams_for_user(user=request.user, min_role=Role.ADMIN)
+    form = spec.form_class(request.POST or None, instance=connection, teams=admin_teams)
+    if request.method == "POST" and form.is_valid():
+        services.connection_save(form=form, actor=request.user)
+        messages.success(request, f"Connection “{connection}” saved.")
+        return redirect("core:connection-detail", vendor=vendor, pk=connection.pk)
+    return render(request, "core/connection_form.html",
+                  {"form": form, "spec": spec, "connection": connection, "creating": False})
+
+
+@require_POST
+def connection_delete(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.ADMIN)
+    name = str(connection)
+    services.connection_delete(connection=connection, actor=request.user)
+    messages.success(request, f"Connection “{name}” and its data were deleted.")
+    return redirect("core:connection-list")
+
+
+@require_POST
+def connection_toggle(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.ADMIN)
+    services.connection_set_enabled(connection=connection, enabled=not connection.enabled, actor=request.user)
+    messages.success(request, f"Polling of “{connection}” {'enabled' if connection.enabled else 'disabled'}.")
+    return redirect("core:connection-detail", vendor=vendor, pk=pk)
+
+
+@require_POST
+def connection_poll(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.ADMIN)
+    if not connection.enabled:
+        messages.error(request, "This connection is disabled: enable it to poll.")
+    elif services.connection_poll_now(connection=connection, actor=request.user):
+        messages.success(request, "Poll queued. The status below updates when it finishes.")
+    else:
+        messages.warning(request, "A poll of this connection is already running.")
+    return redirect("core:connection-detail", vendor=vendor, pk=pk)
+
+
+@require_POST
+def connection_test(request, vendor: str, pk: int):
+    connection = connection_get(user=request.user, vendor=vendor, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.ADMIN)
+    ok, message = services.connection_test(connection=connection, actor=request.user)
+    return render(request, "core/connection_detail.html#test-result", {"ok": ok, "message": message})
