@@ -7,6 +7,7 @@ FIELD_ENCRYPTION_KEYS or the process refuses to start. Every variable is documen
 the README.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,7 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Opt in to Django 6's https default for URL form fields now (the setting itself warns
+# that it is transitional; the warning says nothing we need to act on before 6.0).
 FORMS_URLFIELD_ASSUME_HTTPS = True
+warnings.filterwarnings("ignore", message="The FORMS_URLFIELD_ASSUME_HTTPS transitional setting is deprecated")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -148,6 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,139 @@
+"""Connections pages as an admin uses them: add, edit, secrets write-only, test, poll now, toggle, delete."""
+
+import pytest
+from django.urls import reverse
+
+from dashboard.audit.models import AuditEvent
+from dashboard.teams.models import Role
+from tests.testvendor.models import Widget, WidgetConnection
+
+
+@pytest.fixture
+def admin_client(client, members):
+    client.force_login(members[Role.ADMIN])
+    return client
+
+
+def form_data(team, url, **extra):
+    return {"name": "widgets-new", "team": team.pk, "base_url": url, "poll_seconds": 60, "enabled": "on", **extra}
+
+
+def test_add_connection_requires_the_secret_and_reports_next_to_the_field(admin_client, team, widgets):
+    response = admin_client.post(reverse("core:connection-create", args=["widgets"]), form_data(team, widgets.url))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This secret is required." in page
+    assert 'id="id_secret_token_error"' in page
+    assert not WidgetConnection.objects.exists()
+
+
+def test_add_connection_stores_the_secret_encrypted_and_audits_the_fact(admin_client, team, widgets):
+    response = admin_client.post(reverse("core:connection-create", args=["widgets"]),
+                                 form_data(team, widgets.url, secret_token=widgets.token))
+    conn = WidgetConnection.objects.get(name="widgets-new")
+    assert response["Location"] == reverse("core:connection-detail", args=["widgets", conn.pk])
+    assert conn.secrets.get("token") == widgets.token
+    event = AuditEvent.objects.get(verb="connection.create")
+    assert event.detail["secrets_changed"] == ["token"]
+    assert widgets.token not in str(event.detail) + event.message
+
+
+def test_bad_fields_are_reported_next_to_them(admin_client, team, widgets):
+    response = admin_client.post(reverse("core:connection-create", args=["widgets"]),
+                                 form_data(team, "not a url", poll_seconds=3, secret_token="x" * 10))
+    page = response.content.decode()
+    assert "Enter a valid URL." in page
+    assert "Ensure this value is greater than or equal to 10." in page
+
+
+def test_edit_keeps_a_secret_left_blank_and_never_renders_it(admin_client, connection, widgets):
+    url = reverse("core:connection-edit", args=["widgets", connection.pk])
+    page = admin_client.get(url).content.decode()
+    assert widgets.token not in page
+    assert "Set. Leave blank to keep it." in page
+    admin_client.post(url, form_data(connection.team, widgets.url, name="renamed"))
+    conn = WidgetConnection.objects.get(pk=connection.pk)
+    assert conn.name == "renamed" and conn.secrets.get("token") == widgets.token
+    assert AuditEvent.objects.get(verb="connection.update").detail == {"fields": ["name"], "secrets_changed": []}
+
+
+def test_clearing_a_required_secret_is_refused(admin_client, connection, widgets):
+    url = reverse("core:connection-edit", args=["widgets", connection.pk])
+    page = admin_client.post(url, form_data(connection.team, widgets.url, clear_token="on")).content.decode()
+    assert "This secret is required." in page
+    assert WidgetConnection.objects.get(pk=connection.pk).secrets.is_set("token")
+
+
+def test_test_connection_shows_the_result_inline(admin_client, connection, widgets):
+    url = reverse("core:connection-test", args=["widgets", connection.pk])
+    ok = admin_client.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Authenticated as account acme." in ok and "<html" not in ok
+    widgets.token = "changed-elsewhere"
+    failed = admin_client.post(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "The widget service refused the token." in failed
+
+
+def test_poll_now_polls_and_the_detail_page_shows_health(admin_client, connection, widgets):
+    admin_client.post(reverse("core:connection-poll", args=["widgets", connection.pk]))
+    assert Widget.objects.filter(connection=connection).count() == 2  # eager Celery in these tests
+    page = admin_client.get(reverse("core:connection-detail", args=["widgets", connection.pk])).content.decode()
+    assert "● OK" in page and "2 widgets" in page
+
+
+def test_disable_then_poll_now_is_refused(admin_client, connection):
+    admin_client.post(reverse("core:connection-toggle", args=["widgets", connection.pk]))
+    assert not WidgetConnection.objects.get(pk=connection.pk).enabled
+    response = admin_client.post(reverse("core:connection-poll", args=["widgets", connection.pk]), follow=True)
+    assert "This connection is disabled" in response.content.decode()
+    assert AuditEvent.objects.filter(verb="connection.disable").exists()
+
+
+def test_delete_removes_the_connection_and_its_data(admin_client, connection, widgets):
+    admin_client.post(reverse("core:connection-poll", args=["widgets", connection.pk]))
+    detail = admin_client.get(reverse("core:connection-detail", args=["widgets", connection.pk])).content.decode()
+    assert 'data-confirm="Delete the connection' in detail  # the confirmation dialog
+    admin_client.post(reverse("core:connection-delete", args=["widgets", connection.pk]))
+    assert not WidgetConnection.objects.exists() and not Widget.objects.exists()
+    assert AuditEvent.objects.filter(verb="connection.delete", target_label="widgets-prod").exists()
+
+
+def test_connection_list_filters_by_health(admin_client, connection, widgets):
+    admin_client.post(reverse("core:connection-poll", args=["widgets", connection.pk]))
+    assert connection.name in admin_client.get(reverse("core:connection-list") + "?health=ok").content.decode()
+    assert connection.name not in admin_client.get(reverse("core:connection-list") + "?health=failing").content.decode()
+
+
+def test_team_admin_manages_members(admin_client, team, members):
+    viewer = members[Role.VIEWER]
+    url = reverse("teams:detail", args=[team.slug])
+    membership = team.memberships.get(user=viewer)
+    admin_client.post(reverse("teams:member-role", args=[team.slug, membership.pk]), {"role": "operator"})
+    membership.refresh_from_db()
+    assert membership.role == Role.OPERATOR
+    page = admin_client.post(url, {"username": "nobody", "role": "viewer"}).content.decode()
+    assert "No active user has this username." in page
+    admin_client.post(url, {"username": members["outsider"].username, "role": "viewer"})
+    assert team.memberships.filter(user=members["outsider"], role=Role.VIEWER).exists()
+    admin_client.post(reverse("teams:member-remove", args=[team.slug, membership.pk]))
+    assert not team.memberships.filter(user=viewer).exists()
+    verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert {"member.role", "member.add", "member.remove"} <= verbs
+
+
+def test_the_last_admin_cannot_leave(admin_client, team, members):
+    own = team.memberships.get(user=members[Role.ADMIN])
+    response = admin_client.post(reverse("teams:member-remove", args=[team.slug, own.pk]), follow=True)
+    assert "A team needs at least one admin" in response.content.decode()
+    assert team.memberships.filter(pk=own.pk).exists()
+
+
+def test_audit_page_filters(admin_client, connection, other_connection, members):
+    admin_client.post(reverse("core:connection-toggle", args=["widgets", connection.pk]))
+    admin_client.post(reverse("core:connection-test", args=["widgets", connection.pk]))
+    page = admin_client.get(reverse("audit:list") + "?verb=connection.disable").content.decode()
+    assert "connection.disable" in page and "connection.test" not in page
+    # entries of another team are never shown
+    from dashboard.audit.services import audit_record
+    audit_record(actor=members["outsider"], verb="connection.secret-team", target=other_connection,
+                 team=other_connection.team)
+    assert "connection.secret-team" not in admin_client.get(reverse("audit:list")).content.decode()
