@@ -89,7 +89,7 @@ def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
     """Run one poll of a claimed connection and record how it went."""
     spec = registry.get(vendor)
     model = spec.connection_model
-    connection = model.objects.select_related("team").filter(pk=pk, lease_owner=lease).first()
+    connection = model.objects.select_related("team").filter(pk=pk, lease_owner=lease).first() if lease else None
     if connection is None:
         return PollOutcome("skipped", "lease not held (already polled, or deleted)")
     held = model.objects.filter(pk=pk, lease_owner=lease)

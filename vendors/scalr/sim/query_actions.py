@@ -8,7 +8,7 @@ import time
 
 from vendors.scalr.sim import model as m
 from vendors.scalr.sim.query_common import Call, QueryError, action, mysql_time, paged
-from vendors.scalr.sim.world import ACTIVE_SERVER_STATUSES, CONFIG_VARIABLE
+from vendors.scalr.sim.world import CONFIG_VARIABLE
 
 RESULT = {"Result": True}
 
@@ -192,14 +192,10 @@ def script_execute(sim, call: Call) -> dict:
     return RESULT
 
 
-def _newest(world, items: list) -> list:
-    return world.newest_first(items)
-
-
 @action("EventsList", "FarmID")
 def events_list(sim, call: Call) -> dict:
     farm = sim.world.farm(call.env_id, call.int("FarmID"))
-    events = _newest(sim.world, sim.world.events.get(farm.id, []))
+    events = sim.world.newest_first(sim.world.events.get(farm.id, []))
     start, limit, page = paged(call, events)
     return {"TotalRecords": len(events), "StartFrom": start, "RecordsLimit": limit,
             "EventSet": [{"ID": e.id, "Type": e.type, "Timestamp": int(e.timestamp), "Message": e.message}
@@ -209,7 +205,7 @@ def events_list(sim, call: Call) -> dict:
 @action("LogsList", "FarmID")
 def logs_list(sim, call: Call) -> dict:
     farm = sim.world.farm(call.env_id, call.int("FarmID"))
-    logs = _newest(sim.world, sim.world.logs.get(farm.id, []))
+    logs = sim.world.newest_first(sim.world.logs.get(farm.id, []))
     if call.get("ServerID"):
         logs = [entry for entry in logs if entry.server_id == call.get("ServerID")]
     start, limit, page = paged(call, logs)
@@ -252,7 +248,3 @@ def global_variable_set(sim, call: Call) -> dict:
 
 def running_servers(world, farm_role_id: int) -> list[m.Server]:
     return [s for s in world.servers_of(farm_role_id=farm_role_id) if s.status == "Running"]
-
-
-def active(server: m.Server) -> bool:
-    return server.status in ACTIVE_SERVER_STATUSES
