@@ -69,9 +69,9 @@ def test_the_canary_surfaces_nowhere(client, members, team, widgets, tmp_path, m
         client.post(reverse("core:connection-poll", args=["widgets", conn.pk]))
         client.post(reverse("core:connection-test", args=["widgets", conn.pk]))
     from vendors.core import polling
-    for conn in (form_conn, file_conn):
+    for conn, expected in ((form_conn, "ok"), (file_conn, "failed")):  # the simulator knows the form's token only
         lease = WidgetConnection.objects.get(pk=conn.pk).lease_owner  # held by the queued "poll now"
-        assert polling.connection_poll(vendor="widgets", pk=conn.pk, lease=lease).status == "ok"
+        assert polling.connection_poll(vendor="widgets", pk=conn.pk, lease=lease).status == expected
     assert published, "poll now must have published a Celery message"
 
     pages = [reverse("overview:home"), reverse("core:connection-list"), reverse("audit:list"),

@@ -182,13 +182,16 @@ class ScalingoClient(VendorClient):
                                      **kw)
 
     # -- decoding ----------------------------------------------------------------------------
-    def _rooted(self, response: httpx.Response, root: str):
-        """The value under the body's root key (resources are always rooted, reference §3)."""
+    def _body(self, response: httpx.Response, root: str) -> dict:
+        """The decoded body, checked to hold its root key (resources are always rooted, reference §3)."""
         data = self.json(response)
         if not isinstance(data, dict) or root not in data:
             raise errors.ProtocolError(f"scalingo answered {response.request.method} {response.request.url.path} "
                                        f"without the expected '{root}' key")
-        return data[root]
+        return data
+
+    def _rooted(self, response: httpx.Response, root: str):
+        return self._body(response, root)[root]
 
     @staticmethod
     def _parse(parser, data, what: str):
@@ -203,8 +206,8 @@ class ScalingoClient(VendorClient):
     def _one(self, response: httpx.Response, root: str, record):
         return self._parse(record.from_json, self._rooted(response, root), root)
 
-    def _many(self, response: httpx.Response, root: str, record) -> list:
-        items = self._rooted(response, root)
+    def _many(self, response: httpx.Response, root: str, record, *, body: dict | None = None) -> list:
+        items = (body or self._body(response, root))[root]
         if not isinstance(items, list):
             raise errors.ProtocolError(f"scalingo sent '{root}' that is not a list")
         return [self._parse(record.from_json, item, root) for item in items]
@@ -372,8 +375,9 @@ class ScalingoClient(VendorClient):
         if per_page:
             query["per_page"] = per_page
         response = self._send("GET", url, params=query)
-        items = self._many(response, root, record)
-        meta = response.json().get("meta")  # the body already decoded once in _many
+        body = self._body(response, root)
+        items = self._many(response, root, record, body=body)
+        meta = body.get("meta")
         return Page(tuple(items), Pagination.from_json(meta if isinstance(meta, dict) else None))
 
     def _all_pages(self, url: str, root: str, record, *, per_page: int | None = None) -> Iterator:
