@@ -1,0 +1,78 @@
+"""A real Celery worker on the configured broker (Redis in CI, the file-system broker on the
+embedded default) and the configured database (PostgreSQL in CI, SQLite by default)."""
+
+import threading
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from dashboard.celery import app as celery_app
+from tests.testvendor.models import Widget, WidgetConnection
+from vendors.core import polling
+from vendors.core.models import Health
+from vendors.core.tasks import poll_connection
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(condition, timeout=20.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def worker():
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
+        yield
+    celery_app.conf.task_always_eager = True
+
+
+def settled(conn):
+    row = WidgetConnection.objects.get(pk=conn.pk)
+    return row if row.last_attempt_at and not row.lease_owner else None
+
+
+def test_two_concurrent_schedulers_poll_a_connection_once(worker, connection, widgets):
+    start = threading.Barrier(2)
+    claimed = []
+
+    def scheduler():
+        start.wait()
+        claimed.extend(polling.scheduler_run(enqueue=lambda v, pk, lease: poll_connection.delay(v, pk, lease)))
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(claimed) == 1
+    conn = wait_for(lambda: settled(connection))
+    assert conn.health == Health.OK
+    assert widgets.list_calls == 1
+    assert Widget.objects.filter(connection=connection).count() == 2
+
+
+def test_failure_keeps_data_and_degrades_then_recovery_clears_it(worker, connection, widgets):
+    def poll_and_wait():
+        before = WidgetConnection.objects.get(pk=connection.pk).last_attempt_at
+        lease = polling.connection_claim(connection=connection, force=True)
+        poll_connection.delay("widgets", connection.pk, lease)
+        return wait_for(lambda: (row := settled(connection)) and row.last_attempt_at != before and row)
+
+    assert poll_and_wait().health == Health.OK
+    widgets.faults.update(status=503)
+    failed = poll_and_wait()
+    assert failed.health == Health.DEGRADED and failed.last_error == "simulated failure"
+    assert Widget.objects.filter(connection=connection).count() == 2
+
+    widgets.faults.update()
+    recovered = poll_and_wait()
+    assert recovered.health == Health.OK and recovered.last_error == "" and recovered.consecutive_failures == 0
