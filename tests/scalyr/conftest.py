@@ -20,8 +20,9 @@ ALL_TOKENS = (READ_LOGS, READ_CONFIG, WRITE_CONFIG, WRITE_LOGS)
 FAST_RETRIES = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retry_seconds": 5.0}
 
 
-@pytest.fixture
-def sim():
+@pytest.fixture(scope="session")
+def shared_sim():
+    # One server for the run: stopping one costs the server loop's 0.5 s poll interval.
     simulator = ScalyrSimulator(read_logs_tokens=READ_LOGS, read_config_tokens=READ_CONFIG,
                                 write_config_tokens=WRITE_CONFIG, write_logs_tokens=WRITE_LOGS, now=NOW,
                                 retry_after=0)
@@ -30,20 +31,37 @@ def sim():
     simulator.stop()
 
 
+@pytest.fixture
+def sim(shared_sim):
+    """The shared simulator, emptied: no events, files or faults, clock frozen at NOW."""
+    control(shared_sim, "reset", {"now": NOW})
+    yield shared_sim
+    shared_sim.faults.clear()
+
+
 def make_client(sim, **kwargs) -> ScalyrClient:
     options = {"read_logs_token": READ_LOGS, "read_config_token": READ_CONFIG, "write_config_token": WRITE_CONFIG,
                **FAST_RETRIES, **kwargs}
     return ScalyrClient(sim.url, **options)
 
 
-@pytest.fixture
-def client(sim):
-    with make_client(sim) as scalyr:
+@pytest.fixture(scope="session")
+def shared_client(shared_sim):
+    with make_client(shared_sim) as scalyr:
         yield scalyr
 
 
+@pytest.fixture
+def client(sim, shared_client):
+    """A client holding all three token kinds (stateless, so shared: building one costs ~30 ms of TLS set-up)."""
+    return shared_client
+
+
+_control_http = httpx.Client(timeout=10)
+
+
 def control(sim, action: str, payload: dict | None = None) -> dict:
-    response = httpx.post(f"{sim.url}/_sim/{action}", json=payload or {})
+    response = _control_http.post(f"{sim.url}/_sim/{action}", json=payload or {})
     assert response.status_code == 200, response.text
     return response.json()
 

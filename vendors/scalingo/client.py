@@ -60,6 +60,11 @@ def _jwt_expiry(token: str) -> float | None:
         return None
 
 
+def _with_query(url: str, params: dict) -> str:
+    """Add parameters to a URL that has its own (httpx's `params=` would replace them)."""
+    return str(httpx.URL(url).copy_merge_params(params))
+
+
 def _basic(token: str) -> str:
     return "Basic " + base64.b64encode(f":{token}".encode()).decode()
 
@@ -174,10 +179,9 @@ class ScalingoClient(VendorClient):
             message = text[:300] or f"{status} {response.reason_phrase}"
         if status == 401 and message == "OTP Required":
             code = "otp_required"
-        kw = {"status": status, "code": code, "details": details,
-              "request_id": response.headers.get("X-Request-Id")}
+        kw = {"code": code, "details": details, "request_id": response.headers.get("X-Request-Id")}
         if status == 402:  # free-trial limits: the account may not do this until billing is set up
-            return errors.PermissionDenied(message, **{**kw, "code": code or "payment_required"})
+            return errors.PermissionDenied(message, status=status, **{**kw, "code": code or "payment_required"})
         return self.error_for_status(status, message, retry_after=parse_retry_after(response.headers.get("Retry-After")),
                                      **kw)
 
@@ -447,7 +451,7 @@ class ScalingoClient(VendorClient):
     def _dump(self, url: str, n: int, filter: str | None) -> list[LogLine]:
         params = {"n": n, **({"filter": filter} if filter else {})}
         try:
-            response = self._send("GET", url, auth="none", params=params, headers={"Accept": "text/plain"})
+            response = self._send("GET", _with_query(url, params), auth="none", headers={"Accept": "text/plain"})
         except errors.NotFound:  # GO: 404 from the logs host means "no logs yet"
             return []
         if response.status_code == 204:
@@ -484,7 +488,7 @@ class ScalingoClient(VendorClient):
 
     def _stream_once(self, url: str, filter: str | None) -> Iterator[LogLine]:
         params = {"stream": "true", "n": 0, **({"filter": filter} if filter else {})}
-        request = self.http.build_request("GET", url, params=params, headers={"Accept": "text/event-stream"},
+        request = self.http.build_request("GET", _with_query(url, params), headers={"Accept": "text/event-stream"},
                                           extensions={"scalingo_auth": "none"})
         self.prepare(request)
         response = self.http.send(request, stream=True)
@@ -541,7 +545,8 @@ class ScalingoClient(VendorClient):
         return self._one(self._send("GET", self._app(app, f"/addons/{quote(addon_id, safe='')}")), "addon", Addon)
 
     def provision_addon(self, app: str, provider_id: str, plan_id: str, *, options: dict | None = None) -> Addon:
-        spec = {"addon_provider_id": provider_id, "plan_id": plan_id, **({"options": options} if options else {})}
+        spec = {"addon_provider_id": provider_id, **({"plan_id": plan_id} if plan_id else {}),
+                **({"options": options} if options else {})}
         return self._one(self._send("POST", self._app(app, "/addons"), json={"addon": spec}), "addon", Addon)
 
     def upgrade_addon(self, app: str, addon_id: str, plan_id: str) -> Addon:

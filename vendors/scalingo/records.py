@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-_FRACTION = re.compile(r"(\.\d{1,6})\d+")
+_FRACTION = re.compile(r"(\.\d{6})\d+")
 _NUMERIC_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 
 

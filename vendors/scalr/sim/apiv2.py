@@ -81,6 +81,7 @@ class Apiv2Handler:
     def __init__(self, simulator, routes):
         self.sim = simulator
         self.routes = routes  # apiv2_routes.Routes
+        self.clock = time.time  # tests move it to check signatures made at a fixed date
 
     def handle(self, request: Request) -> Response:
         meta = {"requestId": str(uuid.uuid4())}
@@ -125,7 +126,7 @@ class Apiv2Handler:
         credential = self.sim.credentials.get(key_id)
         if credential is None:
             raise ApiError(401, "BadAuthentication", "Invalid API Key")
-        now = time.time()
+        now = self.clock()
         if abs(now - when) > 300:
             message = "Request is expired."
             if debug:

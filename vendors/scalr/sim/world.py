@@ -228,8 +228,7 @@ class World:
                       location: str = "us-east-1", zone: str = "us-east-1a", instance_type: str = "m3.medium",
                       min_instances: int = 1, max_instances: int = 2, scaling_enabled: bool = True) -> m.FarmRole:
         role = m.FarmRole(self.next_id("farm_role"), farm.id, role_id, alias, platform, location, zone,
-                          instance_type, min_instances, max_instances, scaling_enabled,
-                          self.roles[role_id].os_family if role_id in self.roles else "Base")
+                          instance_type, min_instances, max_instances, scaling_enabled)
         self.farm_roles[role.id] = role
         return role
 

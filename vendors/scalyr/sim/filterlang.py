@@ -173,7 +173,8 @@ class _Parser:
 
     def take(self) -> Token:
         token = self.tokens[self.pos]
-        self.pos += 1
+        if token.kind != "end":
+            self.pos += 1
         return token
 
     def fail(self, message: str, token: Token | None = None):

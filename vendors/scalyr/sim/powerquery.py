@@ -3,7 +3,7 @@
     <filter> | filter <filter> | let name = <arith>, ... | group name = fn(...), ... [by f, ...]
              | sort [-]col, ... | columns col, ... | limit N
 
-The first stage is the filter language (§7). Group functions: count(), count(<filter>),
+The first stage is the filter language (§7), or `*` for every event. Group functions: count(), count(<filter>),
 sum, avg/mean, min, max, median, p10..p999, estimate_distinct. `let` takes + - * / % over
 columns and numbers. Any other command (parse, lookup, join, union, transpose, ...) is
 refused with `error/client/badParam`. Without `limit`, at most 1000 rows are returned.
@@ -240,7 +240,7 @@ def _cell(value):
 def power_query(store: EventStore, query: str, start: int, end: int, event_filter) -> dict:
     """Run `query` on events of [start, end); `event_filter` compiles the first stage."""
     stages = split_top(query, "|")
-    predicate = event_filter(stages[0])
+    predicate = event_filter("" if stages[0].strip() == "*" else stages[0])
     rows = [store.row(e) for e in store.matching(start, end, predicate)]
     matching = len(rows)
     columns = list(_EVENT_COLUMNS)

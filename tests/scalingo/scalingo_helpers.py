@@ -1,0 +1,46 @@
+"""Helpers shared by the Scalingo tests (a module name of its own, so it never clashes with
+another folder's conftest)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from vendors.scalingo.simulator import ScalingoSimulator
+
+#: Tiny backoff so retry tests stay fast.
+FAST = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retry_seconds": 3.0}
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "vendor-apis" / "scalingo_examples.json"
+APP = "example-running-application"  # the recorded app's name, reused so recorded paths line up
+
+
+def wait_for(condition, *, timeout: float = 5.0, interval: float = 0.01):
+    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def make_sim(**options) -> ScalingoSimulator:
+    settings = {"rate_limit": None, "operation_seconds": 0.05, "stream_seconds": 0.5, **options}
+    simulator = ScalingoSimulator(**settings)
+    simulator.serve()
+    # The formation of the recorded app: web 1×S, clock 0×M.
+    simulator.control("add_app", {"name": APP, "formation": [
+        {"name": "web", "command": "", "amount": 1, "size": "S"},
+        {"name": "clock", "command": "node cron.js", "amount": 0, "size": "M"}]})
+    return simulator
+
+
+def api_requests(simulator: ScalingoSimulator, path_part: str = ""):
+    """What the simulator received, minus the auth service's token exchanges."""
+    return [r for r in simulator.received if not r.path.endswith("/tokens/exchange") and path_part in r.path]
+
+
+def exchanges(simulator: ScalingoSimulator) -> int:
+    return sum(1 for r in simulator.received if r.path.endswith("/tokens/exchange"))
