@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from scalingo_helpers import EXAMPLES, FAST, make_sim
+from scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
 
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.simulator import DEFAULT_TOKEN
@@ -15,7 +15,7 @@ from vendors.scalingo.simulator import DEFAULT_TOKEN
 def sim():
     simulator = make_sim()
     yield simulator
-    simulator.stop()
+    stop_soon(simulator)
 
 
 @pytest.fixture

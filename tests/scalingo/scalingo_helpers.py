@@ -3,6 +3,7 @@ another folder's conftest)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -44,3 +45,8 @@ def api_requests(simulator: ScalingoSimulator, path_part: str = ""):
 
 def exchanges(simulator: ScalingoSimulator) -> int:
     return sum(1 for r in simulator.received if r.path.endswith("/tokens/exchange"))
+
+
+def stop_soon(simulator: ScalingoSimulator) -> None:
+    """Stop in the background: the stdlib server notices shutdown only every half second."""
+    threading.Thread(target=simulator.stop, daemon=True).start()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from scalingo_helpers import APP, FAST, make_sim
+from scalingo_helpers import APP, FAST, make_sim, stop_soon
 
 from vendors.core import errors
 from vendors.scalingo import records
@@ -188,7 +188,7 @@ def world():
     w = World()
     yield w
     w.client.close()
-    w.sim.stop()
+    stop_soon(w.sim)
 
 
 def _expect(error_type, call):

@@ -15,12 +15,19 @@ from vendors.scalr.simulator import (DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY
 FAST = {"max_attempts": 2, "backoff_initial": 0.01, "backoff_max": 0.02, "max_retry_seconds": 2.0}
 
 
-@pytest.fixture
-def sim():
+@pytest.fixture(scope="session")
+def served_sim():
     simulator = ScalrSimulator.demo()
     simulator.serve()
     yield simulator
     simulator.stop()
+
+
+@pytest.fixture
+def sim(served_sim):
+    """The demo simulator, back in its initial state for every test."""
+    served_sim.reset()
+    return served_sim
 
 
 @pytest.fixture

@@ -469,22 +469,36 @@ class ScalingoClient(VendorClient):
         """
         deadline = time.monotonic() + timeout if timeout is not None else None
         url = self.logs_url(app)
-        yield from self._dump(url, n, filter)
+        last = None
+        for last in self._dump(url, n, filter):
+            yield last
         failures = 0
         while not (stop and stop.is_set()) and not (deadline and time.monotonic() >= deadline):
             try:
-                for line in self._stream_once(url, filter):
+                for last in self._stream_once(url, filter):
                     failures = 0
-                    yield line
+                    yield last
                     if (stop and stop.is_set()) or (deadline and time.monotonic() >= deadline):
                         return
             except errors.AuthenticationError:  # the logs token expired: ask for a new URL
                 url = self.logs_url(app)
+                for last in self._catch_up(url, filter, last):
+                    yield last
             except (errors.VendorUnavailable, httpx.TransportError) as problem:
                 failures += 1
                 if failures >= 3:
                     raise errors.VendorUnavailable("Scalingo log stream keeps failing") from problem
                 time.sleep(min(5.0, 0.5 * failures))
+
+    def _catch_up(self, url: str, filter: str | None, last: LogLine | None, depth: int = 100) -> list[LogLine]:
+        """Lines written while we were getting a new URL: those after the last one we yielded."""
+        recent = self._dump(url, depth, filter)
+        if last is None:
+            return []
+        for index in range(len(recent) - 1, -1, -1):
+            if recent[index].raw == last.raw:
+                return recent[index + 1:]
+        return [line for line in recent if line.time and last.time and line.time > last.time]
 
     def _stream_once(self, url: str, filter: str | None) -> Iterator[LogLine]:
         params = {"stream": "true", "n": 0, **({"filter": filter} if filter else {})}

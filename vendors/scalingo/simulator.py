@@ -64,8 +64,12 @@ class ScalingoSimulator(Simulator):
             populate_bulk(self, apps)
 
     # -- requests ----------------------------------------------------------------------
+    def dispatch(self, request: Request) -> Response | None:
+        if not request.path.startswith("/_sim/"):
+            self.received.append(request)  # faulted requests too: tests count retries
+        return super().dispatch(request)
+
     def handle(self, request: Request) -> Response:
-        self.received.append(request)
         region, path = "osc-fr1", request.path
         for name, (_, _, prefix) in REGIONS.items():
             if prefix and (path == prefix or path.startswith(prefix + "/")):

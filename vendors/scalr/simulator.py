@@ -19,7 +19,7 @@ Control actions (`POST /_sim/<action>` or `simulator.control(action, payload)`):
     lock_farm {farm_id, comment} / unlock_farm {farm_id}
     set_version {scalr_version}, set_rate_limit {rate_limit?, apiv2_rate_limit?}, reset_usage {}
     add_event {farm_id, type, message}, add_log {farm_id, message, severity?, server_id?}
-    state {} -> counts of farms and servers by status
+    reset {} -> back to the initial world; state {} -> counts of farms and servers by status
 """
 
 from __future__ import annotations
@@ -61,19 +61,31 @@ class ScalrSimulator(Simulator):
         super().__init__(seed=seed)
         self.credentials = {key: _credential(key, value)
                             for key, value in (DEMO_CREDENTIALS if credentials is None else credentials).items()}
-        self.rate_limit = rate_limit
-        self.apiv2_rate_limit = apiv2_rate_limit
-        self.scalr_version = scalr_version
-        self.world = World(self.rng)
-        self._usage: Counter = Counter()
+        self._options = {"seed": seed, "demo": demo, "environments": environments, "farms_per_env": farms_per_env,
+                         "servers_per_farm": servers_per_farm, "rate_limit": rate_limit,
+                         "apiv2_rate_limit": apiv2_rate_limit, "scalr_version": scalr_version}
         self._current = threading.local()
-        if demo:
-            populate.demo(self.world)
-        else:
-            populate.generated(self.world, environments=environments, farms_per_env=farms_per_env,
-                               servers_per_farm=servers_per_farm)
+        self.reset()
         self.apiv2 = Apiv2Handler(self, Routes(self))
         self.query_api = QueryApiHandler(self)
+
+    def reset(self) -> None:
+        """Back to the world, limits and version the simulator was built with; faults cleared."""
+        options = self._options
+        with self.lock:
+            self.rng.seed(options["seed"])
+            self.rate_limit = options["rate_limit"]
+            self.apiv2_rate_limit = options["apiv2_rate_limit"]
+            self.scalr_version = options["scalr_version"]
+            self._usage: Counter = Counter()
+            self.world = World(self.rng)
+            if options["demo"]:
+                populate.demo(self.world)
+            else:
+                populate.generated(self.world, environments=options["environments"],
+                                   farms_per_env=options["farms_per_env"],
+                                   servers_per_farm=options["servers_per_farm"])
+        self.faults.clear()
 
     @classmethod
     def demo(cls, *, seed: int = 7, **options) -> "ScalrSimulator":
@@ -202,6 +214,10 @@ class ScalrSimulator(Simulator):
     def _control_add_log(self, farm_id: int, message: str, severity: int = 2, server_id: str = "") -> dict:
         server = self.world.servers.get(server_id)
         self.world.add_log(self._farm(farm_id), server, message, severity=int(severity))
+        return {"ok": True}
+
+    def _control_reset(self) -> dict:
+        self.reset()
         return {"ok": True}
 
     def _control_state(self) -> dict:

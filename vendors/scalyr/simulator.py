@@ -144,9 +144,9 @@ class ScalyrSimulator(Simulator):
         stamps = []
         for offset, spec in enumerate(payload.get("events") or ()):
             ts = parse_time(spec["ts"], now, "ts") if spec.get("ts") is not None else now + offset
-            stamps.append(str(self.emit(spec.get("attrs") or {}, ts=ts, severity=spec.get("severity", spec.get("sev", 3)),
-                                        host=spec.get("host") or spec.get("serverHost"),
-                                        thread=spec.get("thread", "1")).ts))
+            event = self.emit(spec.get("attrs") or {}, ts=ts, severity=spec.get("severity", spec.get("sev", 3)),
+                              host=spec.get("host") or spec.get("serverHost"), thread=spec.get("thread", "1"))
+            stamps.append(str(event.ts))
         return json_response({"ok": True, "count": len(stamps), "timestamps": stamps})
 
     def emit(self, attrs: dict, *, ts: int | None = None, severity: int = 3, host: str | None = None,

@@ -146,6 +146,8 @@ def logs_dump(ctx: Ctx, app_id):
         if session["seq"] is None:
             session["seq"] = start[0][0] - 1 if start else app["_log_seq"]
         return StreamWait(app_id, session, wanted)
+    if session["seq"] is None:  # a stream on this URL goes on from the end of this dump
+        session["seq"] = app["_log_seq"]
     if not entries or n == 0:
         return Response(204, b"")
     return Response(200, "".join(ctx.world.log_line(e) + "\r\n" for e in entries[-n:]))

@@ -96,8 +96,8 @@ class World:
                 formation: list[dict] | None = None, created: float | None = None, deployed: bool | None = None,
                 router_logs: bool = False) -> dict:
         now = time.time()
-        created = created or now
         deployed = status != "new" if deployed is None else deployed
+        created = created or now - (300 if deployed else 0)  # room for its first deployment, in the past
         app_id = self.object_id(created)
         domain = f"{name}.{region}.scalingo.io"
         app = {

@@ -79,7 +79,6 @@ def signature_matches(params: dict, secret: str) -> bool:
 class QueryApiHandler:
     def __init__(self, simulator):
         self.sim = simulator
-        self.world = simulator.world
 
     def handle(self, request: Request) -> Response:
         params = parse_params(request)

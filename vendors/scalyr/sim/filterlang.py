@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 MISSING = object()
 _KEYWORDS = {"and", "or", "not"}
-_OPERATORS = ("==", "=", "!=", "<", "<=", ">", ">=", "contains", "matches")
 _WORD_STOP = set(" \t\r\n()\"'=!<>&|")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

@@ -13,10 +13,6 @@ from dataclasses import dataclass, field
 
 from vendors.scalyr.sim.filterlang import MISSING
 
-#: fields every event has besides its attributes
-BUILTINS = ("message", "severity", "sev", "thread", "session", "timestamp")
-
-
 @dataclass(slots=True)
 class Event:
     ts: int  # ns since the epoch

@@ -1,0 +1,20 @@
+"""gunicorn settings for the web process (see deploy/README.md)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("CONSOLE_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("WEB_THREADS", 4))
+worker_class = "gthread"
+timeout = 60
+graceful_timeout = 30
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server, worker):
+    # Metrics of a finished worker process stay summed but stop counting as live gauges.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
