@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.teams.models import Role
+from vendors.core.models import ActionRun
 
 OPEN = {"login", "health", "metrics"}
 # name -> (method, minimum role for success, needs a connection/team object)
@@ -27,6 +28,7 @@ CASES = {
     "teams:member-role": ("post", Role.ADMIN),
     "teams:member-remove": ("post", Role.ADMIN),
     "audit:list": ("get", Role.ADMIN),
+    "core:action-status": ("get", Role.VIEWER),
 }
 IGNORED_PREFIXES = ("admin:",)
 
@@ -50,6 +52,9 @@ def test_every_url_has_a_row_in_the_matrix():
 @pytest.fixture
 def urls(connection, members, team):
     viewer_membership = team.memberships.get(user=members[Role.VIEWER])
+    action = ActionRun.objects.create(vendor="widgets", connection_id=connection.pk, team=team,
+                                      actor=members[Role.OPERATOR], verb="widgets.poke", target_label="alpha",
+                                      summary="Poke alpha")
     kwargs = {
         "core:connection-detail": {"vendor": "widgets", "pk": connection.pk},
         "core:connection-edit": {"vendor": "widgets", "pk": connection.pk},
@@ -59,6 +64,7 @@ def urls(connection, members, team):
         "core:connection-test": {"vendor": "widgets", "pk": connection.pk},
         "core:connection-create": {"vendor": "widgets"},
         "teams:detail": {"slug": team.slug},
+        "core:action-status": {"pk": action.pk},
         "teams:member-role": {"slug": team.slug, "pk": viewer_membership.pk},
         "teams:member-remove": {"slug": team.slug, "pk": viewer_membership.pk},
     }
@@ -66,7 +72,7 @@ def urls(connection, members, team):
 
 
 POST_DATA = {"teams:member-role": {"role": "operator"}}
-OBJECT_URLS = {"core:connection-detail", "core:connection-edit", "core:connection-delete", "core:connection-toggle",
+OBJECT_URLS = {"core:action-status", "core:connection-detail", "core:connection-edit", "core:connection-delete", "core:connection-toggle",
                "core:connection-poll", "core:connection-test", "teams:detail", "teams:member-role",
                "teams:member-remove"}
 

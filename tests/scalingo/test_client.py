@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -75,6 +76,16 @@ def test_refresh_on_401_happens_only_once(sim, client):
     with pytest.raises(errors.AuthenticationError, match="token expired"):
         client.apps()
     assert exchanges(sim) == 2  # the first exchange, then one refresh, and no loop
+
+
+def test_one_client_shared_by_threads_refreshes_once(sim, client):
+    client.apps()
+    sim.control("expire_tokens", {})
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        apps = list(pool.map(lambda _: client.app(APP).name, range(16)))
+    assert apps == [APP] * 16
+    assert exchanges(sim) == 2  # every thread saw 401 on the old bearer; one exchange renewed it for all
+    assert client.requests_made == len(sim.received)
 
 
 def test_wrong_api_token_is_not_retried(sim):
@@ -426,13 +437,14 @@ def test_tail_follows_new_lines(sim, client):
 
 
 def test_tail_gets_a_new_url_when_its_token_expires(sim, client):
-    tail = client.tail_logs(APP, n=0, timeout=10)
     sim.control("log", {"app": APP, "source": "web-1", "lines": ["first"]})
+    tail = client.tail_logs(APP, n=1, timeout=10)
     assert next(tail).message == "first"
     sim.log_tokens.clear()  # the logs URL's token is no longer accepted
-    sim.control("log", {"app": APP, "source": "web-1", "lines": ["second"]})
-    assert next(tail).message in ("second", "first")
+    sim.control("log", {"app": APP, "source": "web-1", "lines": ["second", "third"]})
+    assert [next(tail).message, next(tail).message] == ["second", "third"]  # caught up, nothing twice
     tail.close()
+    assert len(api_requests(sim, "/logs")) >= 4  # URL, dump, refused stream, new URL, catch-up
 
 
 # -- variables, addons, domains, collaborators --------------------------------------------------------

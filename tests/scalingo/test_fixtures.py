@@ -131,7 +131,8 @@ def test_every_recorded_error_maps_to_a_typed_error(examples):
         status = response["status"]
         if status < 400:
             continue
-        request = httpx.Request(example["request"]["method"], "https://api.example.test/v1" + example["request"]["path"])
+        sent = example["request"]
+        request = httpx.Request(sent["method"], "https://api.example.test/v1" + sent["path"])
         answer = (httpx.Response(status, headers=response["headers"], json=response["body"], request=request)
                   if "body" in response else
                   httpx.Response(status, headers=response["headers"], text=response["text"], request=request))
@@ -262,7 +263,8 @@ CASES = [  # in order: later cases use what earlier ones created
     ("apps.show.404", lambda w: _expect(errors.NotFound, lambda: w.client.app("wrong-id"))),
     ("errors.404.app", lambda w: _expect(errors.NotFound, lambda: w.client.app("123"))),
     ("apps.create.422", lambda w: _expect(errors.InvalidRequest, lambda: w.client.create_app("wrong---"))),
-    ("apps.create.422.invalid_name", lambda w: _expect(errors.InvalidRequest, lambda: w.client.create_app("AnotherApp"))),
+    ("apps.create.422.invalid_name", lambda w: _expect(errors.InvalidRequest,
+                                                       lambda: w.client.create_app("AnotherApp"))),
     ("apps.create.402", _payment_required),
     ("apps.update.200", lambda w: w.client.update_app(w.some_id, force_https=True)),
     ("apps.update.404.stack", lambda w: _expect(errors.NotFound,
@@ -294,7 +296,8 @@ CASES = [  # in order: later cases use what earlier ones created
     ("deployments.list.200", _deploy_then_list),
     ("deployments.show.200", lambda w: w.client.deployment(APP, w.ids["cabf82f2-1cb1-46d4-b09e-bfb6fe09bc18"])),
     ("deployments.show.404", lambda w: _expect(errors.NotFound, lambda: w.client.deployment(APP, "not-found"))),
-    ("deployments.output.200", lambda w: w.client.deployment_output(APP, w.ids["cabf82f2-1cb1-46d4-b09e-bfb6fe09bc18"])),
+    ("deployments.output.200", lambda w: w.client.deployment_output(
+        APP, w.ids["cabf82f2-1cb1-46d4-b09e-bfb6fe09bc18"])),
     ("logs.url.200", lambda w: w.client.logs_url(w.some_id)),
     ("logs.dump.n2.200", lambda w: w.client.logs(w.app_id, n=2)),
     ("logs.dump.docs", lambda w: w.client.logs(APP, n=10)),

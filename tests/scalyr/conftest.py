@@ -1,23 +1,12 @@
-"""Shared set-up: a simulator on port 0 with a frozen clock, and clients wired to it."""
+"""Shared set-up: one simulator on port 0 with a frozen clock, and a client wired to it."""
 
 from __future__ import annotations
 
-import time
-
-import httpx
 import pytest
 
-from vendors.scalyr.client import ScalyrClient
 from vendors.scalyr.simulator import ScalyrSimulator
 
-NOW = 1_800_000_000  # 2027-01-15T08:00:00Z, the simulator's frozen "now" (epoch seconds)
-NS = 1_000_000_000
-READ_LOGS = "test-read-logs-0123456789"
-READ_CONFIG = "test-read-config-0123456789"
-WRITE_CONFIG = "test-write-config-0123456789"
-WRITE_LOGS = "test-write-logs-0123456789"
-ALL_TOKENS = (READ_LOGS, READ_CONFIG, WRITE_CONFIG, WRITE_LOGS)
-FAST_RETRIES = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retry_seconds": 5.0}
+from .helpers import NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, control, make_client
 
 
 @pytest.fixture(scope="session")
@@ -39,12 +28,6 @@ def sim(shared_sim):
     shared_sim.faults.clear()
 
 
-def make_client(sim, **kwargs) -> ScalyrClient:
-    options = {"read_logs_token": READ_LOGS, "read_config_token": READ_CONFIG, "write_config_token": WRITE_CONFIG,
-               **FAST_RETRIES, **kwargs}
-    return ScalyrClient(sim.url, **options)
-
-
 @pytest.fixture(scope="session")
 def shared_client(shared_sim):
     with make_client(shared_sim) as scalyr:
@@ -55,35 +38,3 @@ def shared_client(shared_sim):
 def client(sim, shared_client):
     """A client holding all three token kinds (stateless, so shared: building one costs ~30 ms of TLS set-up)."""
     return shared_client
-
-
-_control_http = httpx.Client(timeout=10)
-
-
-def control(sim, action: str, payload: dict | None = None) -> dict:
-    response = _control_http.post(f"{sim.url}/_sim/{action}", json=payload or {})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def emit(sim, *events: dict) -> list[int]:
-    """Append events through the control API; returns their timestamps (ns)."""
-    answer = control(sim, "emit", {"events": list(events)})
-    return [int(ts) for ts in answer["timestamps"]]
-
-
-def at(seconds_before_now: float) -> int:
-    """An absolute event time (ns), `seconds_before_now` before the frozen clock."""
-    return int((NOW - seconds_before_now) * NS)
-
-
-def wait_for(condition, timeout: float = 5.0, interval: float = 0.02):
-    """Poll `condition()` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)

@@ -12,7 +12,8 @@ import pytest
 from vendors.core import errors
 from vendors.scalyr.client import REGIONS, MissingToken, ScalyrClient, is_relative, time_param
 from vendors.scalyr.records import TimeseriesQuery
-from tests.scalyr.conftest import (ALL_TOKENS, NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, at, control, emit,
+
+from .helpers import (ALL_TOKENS, NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, at, control, emit,
                                    make_client)
 
 HOUR = 3600

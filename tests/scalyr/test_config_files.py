@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vendors.core import errors
-from tests.scalyr.conftest import NOW, READ_CONFIG, make_client
+
+from .helpers import NOW, READ_CONFIG, make_client
 
 
 def test_versions_count_up_and_dates_are_kept(client):

@@ -6,7 +6,8 @@ import pytest
 
 from vendors.core import errors
 from vendors.scalyr import filters
-from tests.scalyr.conftest import NOW, at, emit
+
+from .helpers import NOW, at, emit
 
 ACCESS = "/var/log/nginx/access.log"
 EVENTS = [

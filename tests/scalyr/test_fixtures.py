@@ -1,4 +1,7 @@
-"""The recorded exchanges of vendor-apis/scalyr_examples.json, from both sides.
+"""The recorded exchanges of scalyr_examples.json, from both sides.
+
+The file is a copy of the project's shared vendor-apis/scalyr_examples.json, kept here so
+the suite runs from a plain clone.
 
 1. The client sends exactly the recorded request fields for the same call, and parses the
    recorded response (or raises the typed error it stands for).
@@ -23,7 +26,7 @@ from vendors.scalyr.records import TimeseriesQuery
 from vendors.scalyr.simulator import ScalyrSimulator
 from vendors.scalyr.sim.params import Params
 
-FIXTURES = json.loads(Path("/work/shared/vendor-apis/scalyr_examples.json").read_text())
+FIXTURES = json.loads((Path(__file__).parent / "scalyr_examples.json").read_text())
 EXAMPLES = FIXTURES["examples"]
 SHAPES = FIXTURES["meta"]["shapes"]
 CLIENT_METHODS = {"query", "numericQuery", "facetQuery", "timeseriesQuery", "powerQuery", "listFiles", "getFile",
@@ -210,6 +213,11 @@ def fixture_sim():
 
 def seed(simulator: ScalyrSimulator) -> None:
     """The world the recorded requests assume: events in their windows, /dashboards/Foo at version 7."""
+    with simulator.lock:
+        _seed(simulator)
+
+
+def _seed(simulator: ScalyrSimulator) -> None:
     simulator.control("reset", {"now": FIXTURE_NOW})
     for i, name in enumerate("ABC"):
         simulator.emit({"message": f"error {name}"}, ts=(1_700_000_001 + i) * 10**9, severity=5, host="web-1")

@@ -11,7 +11,8 @@ import pytest
 
 from vendors.scalyr.client import ScalyrClient
 from vendors.scalyr.simulator import ScalyrSimulator
-from tests.scalyr.conftest import NOW, NS, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, at, control, emit, wait_for
+
+from .helpers import NOW, NS, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, at, control, emit, wait_for
 
 http = httpx.Client(timeout=10)
 

@@ -96,6 +96,10 @@ class VendorClient:
             return parse_retry_after(response.headers.get("Retry-After")) or 0.0
         return None
 
+    def refused_without_acting(self, response: httpx.Response) -> bool:
+        """True when the vendor surely did nothing with the request, so even a write may be resent."""
+        return response.status_code == 429
+
     def raise_for_error(self, response: httpx.Response) -> None:
         """Turn an unsuccessful answer into a typed error. Vendors override to read their bodies."""
         if response.is_success:
@@ -121,9 +125,14 @@ class VendorClient:
         return errors.InvalidRequest(message, status=status, **kw)
 
     # -- the request loop --------------------------------------------------------------
-    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        """Send a request with retries; return a successful response or raise a VendorError."""
-        exponential = wait_exponential_jitter(initial=self.backoff_initial, max=self.backoff_max)
+    def request(self, method: str, url: str, *, idempotent: bool = True, **kwargs) -> httpx.Response:
+        """Send a request with retries; return a successful response or raise a VendorError.
+
+        A request that is not `idempotent` (a write that must not happen twice) is retried
+        only when the vendor cannot have acted on it: the connection was never made, or
+        the answer was 429. A timeout or a 5xx after sending it is reported, not resent.
+        """
+        exponential = wait_exponential_jitter(multiplier=self.backoff_initial, jitter=self.backoff_initial, max=self.backoff_max)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -137,11 +146,11 @@ class VendorClient:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, method, url, **kwargs)
+            return retrying(self._attempt, method, url, idempotent, **kwargs)
         except _Retry as exhausted:
             raise exhausted.final from None
 
-    def _attempt(self, method: str, url: str, **kwargs) -> httpx.Response:
+    def _attempt(self, method: str, url: str, idempotent: bool, **kwargs) -> httpx.Response:
         request = self.http.build_request(method, url, **kwargs)
         self.prepare(request)
         started = time.perf_counter()
@@ -149,15 +158,25 @@ class VendorClient:
         try:
             response = self.http.send(request)
             outcome = str(response.status_code)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _Retry(errors.VendorUnavailable(f"Could not reach {self.vendor}: {exc.__class__.__name__}"))
         except httpx.TimeoutException:
             outcome = "timeout"
-            raise _Retry(errors.VendorUnavailable(f"{self.vendor} did not answer in time ({method} {request.url.path})"))
+            error = errors.VendorUnavailable(f"{self.vendor} did not answer in time ({method} {request.url.path})")
+            if not idempotent:
+                raise error from None
+            raise _Retry(error)
         except httpx.TransportError as exc:
-            raise _Retry(errors.VendorUnavailable(f"Could not reach {self.vendor}: {exc.__class__.__name__}"))
+            error = errors.VendorUnavailable(f"Lost the connection to {self.vendor}: {exc.__class__.__name__}")
+            if not idempotent:
+                raise error from None
+            raise _Retry(error)
         finally:
             VENDOR_HTTP_SECONDS.labels(self.vendor, outcome).observe(time.perf_counter() - started)
         logger.debug("%s %s %s -> %s", self.vendor, method, request.url.path, response.status_code)
         delay = self.retry_after(response)
+        if delay is not None and not idempotent and not self.refused_without_acting(response):
+            delay = None
         if delay is not None:
             try:
                 self.raise_for_error(response)

@@ -101,3 +101,47 @@ class Connection(models.Model):
     @property
     def polling_now(self) -> bool:
         return bool(self.lease_owner and self.lease_until and self.lease_until > timezone.now())
+
+
+class ActionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ActionRun(models.Model):
+    """One vendor action a user asked for (scale, restart, launch...), followed until it settles.
+
+    The page that started it polls its status partial; the audit entry (created pending)
+    is closed with the same outcome. `params` never holds a secret.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    vendor = models.CharField(max_length=32)
+    connection_id = models.PositiveBigIntegerField()
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=255)
+    target_url = models.CharField(max_length=500, blank=True)
+    #: the change in one sentence, as the confirmation dialog stated it
+    summary = models.CharField(max_length=500)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.QUEUED)
+    message = models.TextField(blank=True)
+    #: field name -> vendor message, when the vendor refused specific inputs
+    field_errors = models.JSONField(default=dict, blank=True)
+    audit = models.ForeignKey("audit.AuditEvent", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["vendor", "connection_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_label}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ActionStatus.SUCCEEDED, ActionStatus.FAILED)

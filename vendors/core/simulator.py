@@ -194,6 +194,9 @@ class Simulator:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes; without this each keep-alive
+            # request waits for a delayed ACK (~40 ms)
+            disable_nagle_algorithm = True
 
             def log_message(self, fmt, *args):
                 logger.debug("%s: " + fmt, simulator.vendor, *args)
@@ -228,7 +231,7 @@ class Simulator:
 
         self._server = ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True
-        serve_thread = threading.Thread(target=self._server.serve_forever, name=f"{self.vendor}-sim", daemon=True)
+        serve_thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.vendor}-sim", daemon=True)
         serve_thread.start()
         self._threads.append(serve_thread)
         if auto_tick and self.tick_seconds:

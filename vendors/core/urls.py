@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:vendor>/<int:pk>/toggle/", views.connection_toggle, name="connection-toggle"),
     path("<slug:vendor>/<int:pk>/poll/", views.connection_poll, name="connection-poll"),
     path("<slug:vendor>/<int:pk>/test/", views.connection_test, name="connection-test"),
+    path("actions/<int:pk>/", views.action_status, name="action-status"),
 ]

@@ -120,3 +120,14 @@ def connection_test(request, vendor: str, pk: int):
     require_role(user=request.user, team=connection.team, role=Role.ADMIN)
     ok, message = services.connection_test(connection=connection, actor=request.user)
     return render(request, "core/connection_detail.html#test-result", {"ok": ok, "message": message})
+
+
+def action_status(request, pk: int):
+    """The status partial of one action; the page polls it until the action settles."""
+    from dashboard.teams.selectors import teams_for_user as _teams
+    from vendors.core.models import ActionRun
+
+    action = ActionRun.objects.filter(pk=pk, team__in=_teams(user=request.user)).first()
+    if action is None:
+        raise Http404("No such action.")
+    return render(request, "htmx/action_status.html", {"action": action})

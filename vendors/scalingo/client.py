@@ -95,7 +95,10 @@ class ScalingoClient(VendorClient):
         self._api_url = _root_url(api_url) if api_url else (LEGACY_API_URL if legacy else None)
         self._bearer: str | None = None
         self._bearer_expires = 0.0
+        # One client may serve several threads (a poller fetching app details in parallel).
         self._auth_lock = threading.Lock()
+        self._region_lock = threading.Lock()
+        self._count_lock = threading.Lock()
 
     @classmethod
     def sign_in(cls, login: str, password: str, *, api_url: str = LEGACY_API_URL, **kwargs) -> "ScalingoClient":
@@ -113,7 +116,8 @@ class ScalingoClient(VendorClient):
 
     # -- transport -------------------------------------------------------------------------
     def prepare(self, request: httpx.Request) -> None:
-        self.requests_made += 1
+        with self._count_lock:
+            self.requests_made += 1
         mode = request.extensions.get("scalingo_auth", "api")
         if mode == "exchange" or (mode == "api" and self.legacy):
             request.headers["Authorization"] = _basic(self.token)
@@ -125,18 +129,21 @@ class ScalingoClient(VendorClient):
         kwargs["extensions"] = {"scalingo_auth": auth}
         if auth != "api" or self.legacy:
             return self.request(method, url, **kwargs)
-        self._ensure_bearer()
+        used = self._ensure_bearer()
         try:
             return self.request(method, url, **kwargs)
         except errors.AuthenticationError:
             logger.info("scalingo refused the bearer token; exchanging the API token again")
-            self._ensure_bearer(force=True)
+            self._ensure_bearer(refused=used)
             return self.request(method, url, **kwargs)
 
-    def _ensure_bearer(self, *, force: bool = False) -> None:
+    def _ensure_bearer(self, *, refused: str | None = None) -> str:
+        """A bearer with more than `refresh_margin` seconds left; a new one if `refused` is
+        still the current one (another thread may have renewed it meanwhile)."""
         with self._auth_lock:
-            if not force and self._bearer and self._bearer_expires - self.clock() > self.refresh_margin:
-                return
+            fresh = self._bearer and self._bearer_expires - self.clock() > self.refresh_margin
+            if fresh and self._bearer != refused:
+                return self._bearer
             response = self.request("POST", self.auth_url + "/v1/tokens/exchange",
                                     extensions={"scalingo_auth": "exchange"})
             bearer = self._rooted(response, "token")
@@ -146,6 +153,7 @@ class ScalingoClient(VendorClient):
             self._bearer = bearer
             # The docs promise an hour; trust the token's own `exp` when it has one.
             self._bearer_expires = _jwt_expiry(bearer) or self.clock() + 3600
+            return bearer
 
     def raise_for_error(self, response: httpx.Response) -> None:
         if not response.is_success:
@@ -182,8 +190,8 @@ class ScalingoClient(VendorClient):
         kw = {"code": code, "details": details, "request_id": response.headers.get("X-Request-Id")}
         if status == 402:  # free-trial limits: the account may not do this until billing is set up
             return errors.PermissionDenied(message, status=status, **{**kw, "code": code or "payment_required"})
-        return self.error_for_status(status, message, retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                                     **kw)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return self.error_for_status(status, message, retry_after=retry_after, **kw)
 
     # -- decoding ----------------------------------------------------------------------------
     def _body(self, response: httpx.Response, root: str) -> dict:
@@ -220,13 +228,14 @@ class ScalingoClient(VendorClient):
     @property
     def api_url(self) -> str:
         """The regional API base, resolved once through the auth service's regions list."""
-        if self._api_url is None:
-            found = next((r for r in self.regions() if r.name == self.region), None)
-            if found is None:
-                raise errors.NotFound(f"Scalingo has no region named {self.region!r}", status=404,
-                                      details={"resource": "region"})
-            self._api_url = _root_url(found.api)
-        return self._api_url
+        with self._region_lock:
+            if self._api_url is None:
+                found = next((r for r in self.regions() if r.name == self.region), None)
+                if found is None:
+                    raise errors.NotFound(f"Scalingo has no region named {self.region!r}", status=404,
+                                          details={"resource": "region"})
+                self._api_url = _root_url(found.api)
+            return self._api_url
 
     def _api(self, path: str) -> str:
         return f"{self.api_url}/v1{path}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -357,7 +357,8 @@ class AddonProvider:
     @classmethod
     def from_json(cls, data: dict) -> "AddonProvider":
         logo = data.get("logo_url")
-        return cls(id=data["id"], name=data.get("name") or data["id"], category=(data.get("category") or {}).get("name"),
+        return cls(id=data["id"], name=data.get("name") or data["id"],
+                   category=(data.get("category") or {}).get("name"),
                    plans=tuple(AddonPlan.from_json(p) for p in data.get("plans") or ()),
                    logo_url="https:" + logo if logo and logo.startswith("//") else logo)
 
@@ -444,7 +445,3 @@ class LogLine:
         if when is None:
             return cls(time=None, source=None, message=line, raw=line)
         return cls(time=when, source=source, message=message, raw=line)
-
-
-def utc_hours_ago(hours: float) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(hours=hours)

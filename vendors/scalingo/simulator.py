@@ -63,6 +63,13 @@ class ScalingoSimulator(Simulator):
         if apps:
             populate_bulk(self, apps)
 
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, auto_tick: bool = False) -> str:
+        url = super().serve(host, port, auto_tick=auto_tick)
+        # The base handler writes headers and body separately; without TCP_NODELAY every
+        # answer waits ~40 ms for a delayed ACK (measured: 44 ms vs 1.3 ms per request).
+        self._server.RequestHandlerClass.disable_nagle_algorithm = True
+        return url
+
     # -- requests ----------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:
         if not request.path.startswith("/_sim/"):

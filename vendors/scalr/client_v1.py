@@ -139,7 +139,8 @@ class ScalrV1Client(ScalrClient):
                                revision_count=x.number(root, "RevisionsNum") or len(revisions), revisions=revisions)
 
     def _page(self, root: Element, set_name: str, parse) -> r.Page:
-        start, limit, total = x.number(root, "StartFrom"), x.number(root, "RecordsLimit"), x.number(root, "TotalRecords")
+        start, limit = x.number(root, "StartFrom"), x.number(root, "RecordsLimit")
+        total = x.number(root, "TotalRecords")
         found = tuple(parse(i) for i in x.items(root, set_name))
         return r.Page(items=found, start=start, limit=limit, total=total, has_more=start + len(found) < total)
 

@@ -169,7 +169,8 @@ class ScalrV2Client(ScalrClient):
 
     def farm_details(self, *, env_id: int, farm_id: int) -> r.FarmDetails:
         farm = self._farm(env_id, self._get(self._user(env_id, f"/farms/{int(farm_id)}/"))["data"])
-        servers = tuple(self._server(s) for s in self._list(self._user(env_id, f"/farms/{int(farm_id)}/servers/")))
+        listed = self._list(self._user(env_id, f"/farms/{int(farm_id)}/servers/"))
+        servers = tuple(sorted((self._server(s) for s in listed), key=r.Server.order))
         roles = []
         for data in self._list(self._user(env_id, f"/farms/{int(farm_id)}/farm-roles/")):
             placement, scaling = data.get("placement") or {}, data.get("scaling") or {}

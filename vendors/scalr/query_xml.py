@@ -131,7 +131,7 @@ def farm_details(root: Element, env_id: int) -> r.FarmDetails:
     return r.FarmDetails(farm_id=farm_id, env_id=env_id, name=text(root, "Name"),
                          status=r.farm_status(text(root, "Farm/Status")), locked=flag(root, "IsLocked"),
                          lock_comment=text(root, "LockComment") or None, locked_by=text(root, "LockedBy") or None,
-                         roles=tuple(roles), servers=tuple(servers))
+                         roles=tuple(roles), servers=tuple(sorted(servers, key=r.Server.order)))
 
 
 def _server(item: Element, role: Element, farm_id: int, role_type: str | None, now: dt.datetime) -> r.Server:

@@ -123,6 +123,11 @@ class Server:
     agent_version: str | None = None
     launched_at: dt.datetime | None = None  # Query API: derived from Uptime (about a second off)
 
+    @staticmethod
+    def order(server: "Server") -> tuple:
+        """How FarmDetails sorts servers, whichever generation listed them: by farm role, then index."""
+        return server.farm_role_id, server.index, server.id
+
     def uptime_minutes(self, now: dt.datetime | None = None) -> float | None:
         if self.launched_at is None:
             return None
@@ -140,7 +145,7 @@ class FarmDetails:
     lock_comment: str | None
     locked_by: str | None
     roles: tuple[FarmRole, ...]
-    servers: tuple[Server, ...]
+    servers: tuple[Server, ...]  # sorted by Server.order
 
 
 @dataclass(frozen=True)

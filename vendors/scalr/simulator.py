@@ -24,6 +24,7 @@ Control actions (`POST /_sim/<action>` or `simulator.control(action, payload)`):
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import uuid
@@ -96,6 +97,20 @@ class ScalrSimulator(Simulator):
         self._current.request = request
         return super().dispatch(request)
 
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, auto_tick: bool = False) -> str:
+        """The base server writes headers and body separately; without TCP_NODELAY every answer
+        waits ~40 ms for Nagle and delayed ACK. (Belongs in vendors.core.simulator.)"""
+        url = super().serve(host, port, auto_tick=auto_tick)
+        accept = self._server.get_request
+
+        def get_request():
+            connection, address = accept()
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return connection, address
+
+        self._server.get_request = get_request
+        return url
+
     def handle(self, request: Request) -> Response:
         if _is_query_api(request):
             return self.query_api.handle(request)
@@ -153,24 +168,24 @@ class ScalrSimulator(Simulator):
         except (WorldError, KeyError, TypeError, ValueError) as exc:
             return json_response({"error": str(exc)}, 400)
 
-    def _server(self, server_id: str) -> m.Server:
+    def _find_server(self, server_id: str) -> m.Server:
         if server_id not in self.world.servers:
             raise KeyError(f"no server {server_id}")
         return self.world.servers[server_id]
 
-    def _farm(self, farm_id: int) -> m.Farm:
+    def _find_farm(self, farm_id: int) -> m.Farm:
         if int(farm_id) not in self.world.farms:
             raise KeyError(f"no farm {farm_id}")
         return self.world.farms[int(farm_id)]
 
     def _control_set_server_status(self, server_id: str, status: str, stuck: bool = False) -> dict:
-        server = self._server(server_id)
+        server = self._find_server(server_id)
         self.world.set_status(server, status)
         server.stuck = stuck
         return {"ok": True}
 
     def _control_fail_server(self, server_id: str, reason: str = "Server failed to initialize") -> dict:
-        self.world.fail_server(self._server(server_id), reason)
+        self.world.fail_server(self._find_server(server_id), reason)
         return {"ok": True}
 
     def _control_add_farm(self, env_id: int, name: str, status: str = "terminated", roles: list | None = None,
@@ -181,17 +196,18 @@ class ScalrSimulator(Simulator):
         role_ids = sorted(self.world.roles)
         for spec in roles if roles is not None else [{"alias": "base"}]:
             role = self.world.add_farm_role(farm, int(spec.get("role_id", role_ids[0])), spec.get("alias", "base"),
-                                            min_instances=int(spec.get("min", 1)), max_instances=int(spec.get("max", 2)))
+                                            min_instances=int(spec.get("min", 1)),
+                                            max_instances=int(spec.get("max", 2)))
             for _ in range(int(spec.get("servers", 0)) if running else 0):
                 self.world.new_server(role, status="Running", reason="Added by the simulator")
         return {"farm_id": farm.id, "farm_role_ids": [r.id for r in self.world.roles_of_farm(farm.id)]}
 
     def _control_lock_farm(self, farm_id: int, comment: str, user_id: int = 1) -> dict:
-        self.world.lock_farm(self._farm(farm_id), user_id, comment)
+        self.world.lock_farm(self._find_farm(farm_id), user_id, comment)
         return {"ok": True}
 
     def _control_unlock_farm(self, farm_id: int) -> dict:
-        self.world.unlock_farm(self._farm(farm_id))
+        self.world.unlock_farm(self._find_farm(farm_id))
         return {"ok": True}
 
     def _control_set_version(self, scalr_version: str) -> dict:
@@ -209,11 +225,11 @@ class ScalrSimulator(Simulator):
         return {"ok": True}
 
     def _control_add_event(self, farm_id: int, type: str, message: str) -> dict:
-        return {"id": self.world.add_event(self._farm(farm_id), type, message).id}
+        return {"id": self.world.add_event(self._find_farm(farm_id), type, message).id}
 
     def _control_add_log(self, farm_id: int, message: str, severity: int = 2, server_id: str = "") -> dict:
         server = self.world.servers.get(server_id)
-        self.world.add_log(self._farm(farm_id), server, message, severity=int(severity))
+        self.world.add_log(self._find_farm(farm_id), server, message, severity=int(severity))
         return {"ok": True}
 
     def _control_reset(self) -> dict:

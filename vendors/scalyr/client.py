@@ -48,7 +48,6 @@ REGIONS = {"us": "https://app.scalyr.com", "eu": "https://eu.scalyr.com"}
 _RELATIVE_TIME = re.compile(r"^\s*-?\d+(\.\d+)?\s*[a-z]*\s*$", re.IGNORECASE)
 _SPECIAL_CELLS = {"+infinity": math.inf, "-infinity": -math.inf, "NaN": math.nan}
 # Marks a request whose 5xx answers must not be retried (a write without expectedVersion).
-_NO_RETRY_ON_5XX = "scalyr.no_retry_on_5xx"
 
 
 class MissingToken(errors.VendorError):
@@ -137,8 +136,7 @@ class ScalyrClient(VendorClient):
         token = self._token(kinds, method)
         body = {**payload} if self.bearer else {"token": token, **payload}
         headers = {"Authorization": f"Bearer {token}"} if self.bearer else None
-        extensions = None if retry_5xx else {_NO_RETRY_ON_5XX: True}
-        response = self.request("POST", f"/api/{method}", json=body, headers=headers, extensions=extensions)
+        response = self.request("POST", f"/api/{method}", json=body, headers=headers, idempotent=retry_5xx)
         return self._body(response)
 
     def _body(self, response: httpx.Response) -> dict:
@@ -167,10 +165,13 @@ class ScalyrClient(VendorClient):
         if status.startswith("error/server/backoff") or code == 429:
             return hinted
         if code >= 500 or (status.startswith("error/server") and response.status_code == 200):
-            if response.request.extensions.get(_NO_RETRY_ON_5XX):
-                return None
             return hinted
         return None
+
+    def refused_without_acting(self, response: httpx.Response) -> bool:
+        """Backoff and 429 mean Scalyr did nothing, so even a write without expectedVersion may be resent."""
+        body = self._error_body(response)
+        return response.status_code == 429 or str((body or {}).get("status", "")).startswith("error/server/backoff")
 
     def raise_for_error(self, response: httpx.Response) -> None:
         body = self._error_body(response)
@@ -195,7 +196,7 @@ class ScalyrClient(VendorClient):
             return errors.Conflict(message if message != status else "The file changed since it was read "
                                    "(expectedVersion did not match)", **kw)
         if status.startswith("error/client"):
-            return errors.InvalidRequest(message, details={"status": status, "message": message}, **kw)
+            return errors.InvalidRequest(message, **kw)
         if status.startswith("error/server/backoff"):
             return errors.RateLimited(message, retry_after=retry_after, **kw)
         if status.startswith("error/server"):

@@ -44,7 +44,8 @@ class Credentials:
         self.issued[rnd] = api_token
         header = {"typ": "JWT", "alg": "HS512"}
         claims = {"iss": "Scalingo", "iat": now, "uuid": user_id, "rnd": rnd, "exp": now + int(self.token_lifetime)}
-        signing_input = _b64(json.dumps(header).encode()) + "." + _b64(json.dumps(claims).encode())
+        head, body = (_b64(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
+        signing_input = f"{head}.{body}"
         signature = hmac.new(self.secret, signing_input.encode(), hashlib.sha512).digest()
         return signing_input + "." + _b64(signature)
 

@@ -174,6 +174,8 @@ def new_addon(world, app: dict, provider: str, plan: dict, *, status: str = "pro
              "addon_provider": provider_json(provider), "plan": plan, "provisioned_at": iso(now),
              "deprovisioned_at": None, "updated_at": iso(now), "status": status, "_next": now + world.operation_seconds}
     app["_addons"].append(addon)
+    if status == "provisioning":
+        world.moving_apps.add(app["id"])
     return addon
 
 
@@ -200,7 +202,8 @@ def addons_provision(ctx: Ctx, ref):
         raise not_found("plan")
     addon = new_addon(ctx.world, app, spec["addon_provider_id"], plan)
     ctx.world.record(app, ctx.user, "new_addon", {"addon_provider_name": addon["addon_provider"]["name"],
-                                                  "plan_name": plan["display_name"], "resource_id": addon["resource_id"]})
+                                                  "plan_name": plan["display_name"],
+                                                  "resource_id": addon["resource_id"]})
     message = "Database is being provisioned"
     return json_response({"addon": {**public(addon), "message": message, "variables": None}, "message": message}, 201)
 
@@ -214,6 +217,7 @@ def addons_upgrade(ctx: Ctx, ref, addon_id):
         raise not_found("plan")
     old, addon["plan"] = addon["plan"], plan
     addon.update(status="provisioning", updated_at=iso(time.time()), _next=time.time() + ctx.world.operation_seconds)
+    ctx.world.moving_apps.add(app["id"])
     ctx.world.record(app, ctx.user, "upgrade_addon", {
         "addon_provider_name": addon["addon_provider"]["name"], "old_plan_name": old["display_name"],
         "new_plan_name": plan["display_name"], "resource_id": addon["resource_id"]})
@@ -343,6 +347,11 @@ def new_collaborator(world, app: dict, email: str, *, user: dict | None = None, 
 @router.add("GET", APP + r"/collaborators")
 def collaborators_list(ctx: Ctx, ref):
     return json_response({"collaborators": ctx.app(ref)["_collaborators"]})
+
+
+@router.add("GET", APP + r"/collaborators/(?P<collaborator_id>[^/]+)")
+def collaborators_show(ctx: Ctx, ref, collaborator_id):
+    return json_response({"collaborator": _collaborator(ctx.app(ref), collaborator_id)})
 
 
 @router.add("POST", APP + r"/collaborators")

@@ -62,6 +62,9 @@ class World:
         self.apps: dict[str, dict] = {}
         self.events: list[dict] = []  # oldest first
         self.operations: dict[str, dict] = {}
+        # What `advance` has to look at, so a request costs the same with 5 apps or 5,000.
+        self.active_operations: set[str] = set()
+        self.moving_apps: set[str] = set()  # apps with a deployment or an addon in progress
         self.fail_operations = 0  # the next N operations end in `error`
         self.payment_required = False  # app creation answers 402 (free trial)
         self._counter = 0
@@ -243,22 +246,33 @@ class World:
               "_next": now + self.operation_seconds, "_scope": scope, "_fail": self.fail_operations > 0}
         self.fail_operations = max(0, self.fail_operations - 1)
         self.operations[op["id"]] = op
+        self.active_operations.add(op["id"])
         app["status"] = "scaling" if kind == "scale" else "restarting"
         return op
 
     def advance(self, *, force: bool = False) -> None:
         """Move operations, deployments and addons whose step time has come (or all by one step)."""
         now = time.time()
-        for op in list(self.operations.values()):
-            if op["status"] in ("pending", "running") and (force or op["_next"] <= now):
+        for op_id in list(self.active_operations):
+            op = self.operations[op_id]
+            if force or op["_next"] <= now:
                 self._step_operation(op, now)
-        for app in list(self.apps.values()):
+            if op["status"] not in ("pending", "running"):
+                self.active_operations.discard(op_id)
+        for app_id in list(self.moving_apps):
+            app = self.apps.get(app_id)
+            if app is None:
+                self.moving_apps.discard(app_id)
+                continue
             for deployment in app["_deployments"]:
                 if deployment["status"] in DEPLOY_STEPS and (force or deployment["_next"] <= now):
                     self._step_deployment(app, deployment, now)
             for addon in app["_addons"]:
                 if addon["status"] == "provisioning" and (force or addon["_next"] <= now):
                     addon["status"] = "running"
+            if not any(d["status"] in DEPLOY_STEPS for d in app["_deployments"]) and not any(
+                    a["status"] == "provisioning" for a in app["_addons"]):
+                self.moving_apps.discard(app_id)
 
     def _step_operation(self, op: dict, now: float) -> None:
         app = self.apps.get(op["app_id"])
@@ -327,6 +341,7 @@ class World:
             self._finish_deployment(app, deployment, created + self.rng.randint(40, 160))
         else:
             app["status"] = "booting"
+            self.moving_apps.add(app["id"])
         return deployment
 
     def _step_deployment(self, app: dict, deployment: dict, now: float) -> None:

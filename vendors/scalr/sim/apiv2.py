@@ -99,14 +99,14 @@ class Apiv2Handler:
                 raise ApiError(400, "BadRequest", "Invalid Content-Type")
             ctx = Context(request, credential, last_values(request.raw_query), warnings=warnings)
             status, result = self.routes.dispatch(ctx, request.method, scope, rest)
+            if isinstance(result, Listing):
+                data, pagination = self._paginate(ctx, path, result.items)
+                body = {"meta": meta, "data": data, "pagination": pagination, "warnings": warnings}
+            else:
+                body = {"meta": meta, "data": result, "warnings": warnings}
         except ApiError as exc:
             return Response(exc.status, {"meta": meta, "errors": [{"code": exc.code, "message": exc.message}]},
                             content_type=JSON)
-        if isinstance(result, Listing):
-            data, pagination = self._paginate(ctx, path, result.items)
-            body = {"meta": meta, "data": data, "pagination": pagination, "warnings": warnings}
-        else:
-            body = {"meta": meta, "data": result, "warnings": warnings}
         return Response(status, body, content_type=JSON)
 
     # -- A2: authentication, in the server's order ---------------------------------------

@@ -92,7 +92,8 @@ def generated(world: World, *, environments: int, farms_per_env: int, servers_pe
             roles = [(role_ids[1], "web", "ec2", "us-east-1", "us-east-1a", "m3.medium", 1, max(web, 1) + 2, web),
                      (role_ids[4], "app", "ec2", "us-west-2", "us-west-2b", "c3.large", 1,
                       servers_per_farm - web + 2, servers_per_farm - web)]
-            running_farm(world, env_id, f"farm-{env_id}-{number:04d}", roles, now, description=f"Generated farm {number}")
+            running_farm(world, env_id, f"farm-{env_id}-{number:04d}", roles, now,
+                         description=f"Generated farm {number}")
 
 
 def demo(world: World) -> None:

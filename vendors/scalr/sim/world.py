@@ -246,7 +246,8 @@ class World:
             self._provision(server)
         if status == "Running":
             server.agent_version = "5.11.12"
-        self.add_log(farm, server, f"Launching new server (index {index}): {reason}", source="Scalr")
+        self.add_log(farm, server, f"Launching new server (index {index}): {reason}", source="Scalr",
+                     when=server.added)
         return server
 
     def _provision(self, server: m.Server) -> None:

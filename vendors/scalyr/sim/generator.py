@@ -39,6 +39,10 @@ _ROUTES = {
     "billing": [("GET", "/invoices", 20), ("GET", "/invoices/{id}", 25), ("POST", "/invoices", 8),
                 ("POST", "/payments", 10), ("GET", "/payments/{id}", 12), ("GET", "/healthz", 10)],
 }
+# Shared strings: at 200k stored events, a fresh copy per event adds up.
+_ACCESS_THREADS = tuple(str(n) for n in range(1, 9))
+_APP_THREADS = tuple(f"worker-{n}" for n in range(1, 5))
+_LEVELS = {2: "DEBUG", 3: "INFO", 4: "WARN", 5: "ERROR", 6: "FATAL"}
 _APP_LINES = {
     "shop-api": [
         (3, "order {n} created for customer {c}"), (3, "cart {n} updated: {k} items"),
@@ -66,6 +70,7 @@ class EventGenerator:
         self.events_per_second = events_per_second
         self.error_rate = error_rate
         self.sessions = {}
+        self.app_logfiles = {host.app: f"/var/log/{host.app}/app.log" for host in self.hosts}
         for host in self.hosts:
             session = "sess_%032x" % rng.getrandbits(128)
             self.sessions[host.name] = session
@@ -111,7 +116,7 @@ class EventGenerator:
         ip = f"203.0.113.{rng.randint(1, 254)}"
         message = f'{ip} - - "{method} {path} HTTP/1.1" {status} {size} {latency / 1000:.3f}'
         severity = 5 if status >= 500 else 4 if status >= 400 else 3
-        self.store.add(ts, self.sessions[host.name], severity=severity, thread=str(rng.randint(1, 8)), attrs={
+        self.store.add(ts, self.sessions[host.name], severity=severity, thread=rng.choice(_ACCESS_THREADS), attrs={
             "message": message, "logfile": "/var/log/nginx/access.log", "parser": "accessLog",
             "dataset": "accesslog", "app": host.app, "method": method, "uriPath": path, "status": status,
             "bytes": size, "latency": latency, "remoteIp": ip,
@@ -125,8 +130,8 @@ class EventGenerator:
         severity, template = rng.choice(errors if rng.random() < self.error_rate else ordinary)
         text = template.format(n=rng.randint(1000, 99999), c=rng.randint(1, 900), k=rng.randint(1, 12),
                                ms=rng.randint(5, 4000))
-        level = {2: "DEBUG", 3: "INFO", 4: "WARN", 5: "ERROR", 6: "FATAL"}[severity]
-        self.store.add(ts, self.sessions[host.name], severity=severity, thread=f"worker-{rng.randint(1, 4)}", attrs={
-            "message": f"{level} [{host.app}] {text}", "logfile": f"/var/log/{host.app}/app.log", "parser": "app",
+        level = _LEVELS[severity]
+        self.store.add(ts, self.sessions[host.name], severity=severity, thread=rng.choice(_APP_THREADS), attrs={
+            "message": f"{level} [{host.app}] {text}", "logfile": self.app_logfiles[host.app], "parser": "app",
             "dataset": "app", "app": host.app, "level": level,
         })

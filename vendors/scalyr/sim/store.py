@@ -44,8 +44,8 @@ class EventStore:
     def add(self, ts: int, session: str, *, severity: int = 3, thread: str = "1", attrs: dict | None = None) -> Event:
         if session not in self.sessions:
             self.add_session(session, {})
-        event = Event(ts=int(ts), session=session, seq=next(self._seq), severity=int(severity), thread=str(thread),
-                      attrs=dict(attrs or {}))
+        event = Event(ts=int(ts), session=session, seq=next(self._seq), severity=int(severity),
+                      thread=thread if isinstance(thread, str) else str(thread), attrs=dict(attrs or {}))
         if not self.events or self.events[-1].key <= event.key:
             self.events.append(event)
         else:

@@ -1,0 +1,123 @@
+"""A Scalingo poll planned to fit the documented 60 requests per minute per token.
+
+Each poll reads the app list and the account's event feed (to learn which apps changed),
+then refreshes the details of as many apps as the remaining budget allows: apps never
+seen in detail first, then apps whose status changed or that had events, then the ones
+refreshed longest ago (round-robin). When an account has more apps than one interval
+allows, the connection page says how fresh the details are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.utils import timezone
+
+from vendors.core.budget import RequestBudget
+from vendors.scalingo import models
+from vendors.scalingo.client import ScalingoClient
+from vendors.scalingo.sync import AppDetails, scalingo_app_sync, scalingo_inventory_sync
+
+#: requests one app's details cost: containers, ps, stats, addons, domains, collaborators, deployments
+CALLS_PER_APP = 7
+#: requests kept back for interactive reads (a user opening an app, its logs...)
+RESERVE = 6
+EVENT_PAGES = 3
+FETCH_CONCURRENCY = 4
+DEFAULT_REQUESTS_PER_MINUTE = 60
+
+
+def client_for(connection: models.ScalingoConnection, **kwargs) -> ScalingoClient:
+    settings = connection.settings or {}
+    return ScalingoClient(
+        connection.secrets.get("token") or "",
+        region=settings.get("region") or "osc-fr1",
+        api_url=connection.base_url or None,
+        auth_url=settings.get("auth_url") or "https://auth.scalingo.com",
+        legacy=bool(settings.get("legacy")),
+        **kwargs,
+    )
+
+
+def budget_for(connection: models.ScalingoConnection) -> RequestBudget:
+    """One budget per token (keyed by a hash of it, never the token), shared by all processes."""
+    limit = (connection.settings or {}).get("requests_per_minute", DEFAULT_REQUESTS_PER_MINUTE)
+    key = hashlib.sha256((connection.secrets.get("token") or "").encode()).hexdigest()[:16]
+    return RequestBudget(f"scalingo:{key}", limit=int(limit) or None, window_seconds=60)
+
+
+def fetch_details(client: ScalingoClient, app: str) -> AppDetails:
+    return AppDetails(
+        formation=tuple(client.formation(app)), containers=tuple(client.ps(app)), stats=tuple(client.stats(app)),
+        addons=tuple(client.addons(app)), domains=tuple(client.domains(app)),
+        collaborators=tuple(client.collaborators(app)), deployments=tuple(client.deployments(app).items),
+    )
+
+
+def _plan(connection, apps, changed_names: set[str], capacity: int | None) -> list:
+    known = {row.external_id: row for row in connection.apps.only("external_id", "status", "details_synced_at")}
+    epoch = timezone.now() - timedelta(days=3650)
+
+    def priority(record):
+        row = known.get(record.id)
+        if row is None or row.details_synced_at is None:
+            return (0, epoch)
+        if record.name in changed_names or row.status != record.status:
+            return (1, row.details_synced_at)
+        return (2, row.details_synced_at)
+
+    ordered = sorted(apps, key=priority)
+    return ordered if capacity is None else ordered[:capacity]
+
+
+def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]:
+    budget = budget_for(connection)
+    with client_for(connection) as client:
+        try:
+            apps = client.apps()
+            newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
+            events = []
+            for page in range(1, EVENT_PAGES + 1):
+                batch = client.events(page=page)
+                events.extend(batch.items)
+                if not batch.pagination.next_page or (newest and any(
+                        e.created_at and e.created_at <= newest for e in batch.items)):
+                    break
+            changed = {e.app_name for e in events if e.app_name and (newest is None or
+                                                                   (e.created_at and e.created_at > newest))}
+            remaining = budget.remaining()
+            capacity = None if remaining is None else max(0, (remaining - client.requests_made - RESERVE)
+                                                           // CALLS_PER_APP)
+            chosen = _plan(connection, apps, changed, capacity)
+            with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
+                details = dict(zip([a.id for a in chosen], pool.map(lambda a: fetch_details(client, a.id), chosen)))
+        finally:
+            budget.spend(client.requests_made)
+    result = scalingo_inventory_sync(connection=connection, apps=apps, details=details, events=events)
+    notes = [f"{result['apps']} apps; details of {result['detailed']} refreshed in this poll."]
+    if capacity is not None and len(apps) > len(chosen):
+        polls = -(-len(apps) // max(1, capacity)) if capacity else None
+        notes.append(
+            f"The account has more apps than {budget.limit} requests a minute can refresh at once: "
+            + (f"every app's details are refreshed at least every {polls} polls "
+               f"(about {polls * connection.poll_seconds // 60} min)." if polls else
+               "no budget was left for details in this poll.")
+        )
+    return notes
+
+
+def scalingo_app_refresh(connection: models.ScalingoConnection, app: models.App) -> None:
+    """Refresh one app's details now (a user is looking at it), within the budget."""
+    budget = budget_for(connection)
+    remaining = budget.remaining()
+    if remaining is not None and remaining < CALLS_PER_APP + 1:
+        return
+    with client_for(connection) as client:
+        try:
+            record = client.app(app.external_id)
+            detail = fetch_details(client, app.external_id)
+        finally:
+            budget.spend(client.requests_made)
+    scalingo_app_sync(connection=connection, record=record, detail=detail)
