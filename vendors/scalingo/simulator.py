@@ -150,6 +150,10 @@ class ScalingoSimulator(Simulator):
 
     # -- the world moving ---------------------------------------------------------------
     def tick(self) -> None:
+        with self.lock:  # tests call it directly, while the server threads run
+            self._tick()
+
+    def _tick(self) -> None:
         world = self.world
         world.advance(force=True)
         running = [a for a in world.apps.values() if a["status"] == "running"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import time
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from vendors.scalr import records as r
 from vendors.scalr import signing
 from vendors.scalr.client_base import Deprecated, NotAvailable, ScalrClient
 
+logger = logging.getLogger("vendors.scalr")
 PREFIX = "/api/v1beta0"
 JSON_TYPE = "application/json; charset=utf-8"
 _ENV_PATH = re.compile(r"^/api/[^/]+/user/(\d+)/")
@@ -102,14 +104,23 @@ class ScalrV2Client(ScalrClient):
     def _account(self, rest: str) -> str:
         return f"{PREFIX}/account/{self.account_id}{rest}" if self.account_id else f"{PREFIX}/account{rest}"
 
-    def _get(self, path: str, params: dict | None = None):
-        return self.json(self.request("GET", path, params=params))
+    def _envelope(self, response: httpx.Response) -> dict:
+        body = self.json(response)
+        if not isinstance(body, dict):
+            raise errors.ProtocolError(f"Scalr answered {response.request.url.path} without an envelope")
+        for warning in body.get("warnings") or []:
+            logger.info("Scalr warning on %s: %s %s", response.request.url.path, warning.get("code"),
+                        warning.get("message"))
+        return body
+
+    def _get(self, path: str, params: dict | None = None) -> dict:
+        return self._envelope(self.request("GET", path, params=params))
 
     def _send(self, method: str, path: str, body: dict | None = None):
         """POST/PATCH/DELETE with a JSON body; like scalr-ctl, `{}` when there is nothing to say."""
         content = json.dumps(body or {}).encode()
         response = self.request(method, path, content=content, headers={"Content-Type": JSON_TYPE})
-        return self.json(response).get("data")
+        return self._envelope(response).get("data")
 
     def _list(self, path: str, params: dict | None = None) -> list[dict]:
         """Every item of a listing, following `pagination.next`."""

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import math
 import re
 import time
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl
 from vendors.core.simulator import Request, Response
 from vendors.scalr.sim.model import Credential
 
+logger = logging.getLogger("vendors.simulator")
 JSON = "application/json; charset=utf-8"
 UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 LIMIT_MESSAGE = ("The maximum request rate permitted by the Scalr APIs has been exceeded for your account. "
@@ -106,6 +108,10 @@ class Apiv2Handler:
                 body = {"meta": meta, "data": result, "warnings": warnings}
         except ApiError as exc:
             return Response(exc.status, {"meta": meta, "errors": [{"code": exc.code, "message": exc.message}]},
+                            content_type=JSON)
+        except Exception:  # what Scalr does with an unexpected exception (A3); the log keeps the bug visible
+            logger.exception("APIv2 simulator failed on %s %s", request.method, request.path)
+            return Response(500, {"meta": meta, "errors": [{"code": "InternalServerError", "message": "Server Error"}]},
                             content_type=JSON)
         return Response(status, body, content_type=JSON)
 

@@ -174,7 +174,7 @@ class World:
                 self.new_server(role, reason="Farm launched")
 
     def terminate_farm(self, farm: m.Farm, *, keep_ebs: bool = False, keep_eip: bool = False,
-                       keep_dns_zone: bool = False, force: bool = False) -> None:
+                       keep_dns_zone: bool = False) -> None:
         self._refuse_if_locked(farm)
         if farm.status != m.FARM_RUNNING:
             raise WorldError("state", "Farm already terminated")
