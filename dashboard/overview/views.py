@@ -19,7 +19,8 @@ def home(request):
     for spec in registry.vendors():
         items = spec.summary(teams) if spec.summary else []
         count = sum(1 for c in connections if c.vendor == spec.name)
-        vendor_sections.append({"spec": spec, "items": items, "connections": count})
+        panels = spec.panels(request, teams) if spec.panels else []
+        vendor_sections.append({"spec": spec, "items": items, "connections": count, "panels": panels})
     attention = [c for c in connections if c.health in (Health.FAILING, Health.DEGRADED)]
     context = {
         "connections": connections,

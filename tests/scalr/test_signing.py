@@ -15,7 +15,8 @@ from vendors.scalr import client_v1, signing
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import ScalrSimulator
 
-VECTORS = json.loads(Path("/work/shared/vendor-apis/scalr_vectors.json").read_text())
+# a copy of /work/shared/vendor-apis/scalr_vectors.json, so the suite runs without the shared folder
+VECTORS = json.loads((Path(__file__).parent / "data" / "scalr_vectors.json").read_text())
 APIV2 = VECTORS["apiv2"]["vectors"]
 QUERY_API = VECTORS["query_api_v1"]["vectors"]
 QUERY_API_V3 = [v for v in QUERY_API if v["inputs"]["auth_version"] == "3"]

@@ -31,6 +31,16 @@ class SummaryItem:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """A block on the overview rendered from the vendor's own template."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class DemoSetup:
     """How the demo starts this vendor's simulator and connects to it."""
 
@@ -56,6 +66,11 @@ class VendorSpec:
     nav: tuple[NavEntry, ...] = ()
     #: teams queryset -> figures for the overview
     summary: Callable[[Any], list[SummaryItem]] | None = None
+    #: (kind, obj, team) -> URL of this vendor's log view filtered for obj, or None.
+    #: kinds: "scalingo.app", "scalr.farm", "scalr.server" (the object is the model row)
+    log_link: Callable[[str, Any, Any], str | None] | None = None
+    #: (request, teams) -> panels for the overview (pinned tiles, charts...)
+    panels: Callable[[Any, Any], list[Panel]] | None = None
     #: dotted path of the vendor's URLconf, mounted under /<name>/
     urls: str | None = None
     demo: DemoSetup | None = None
@@ -87,3 +102,13 @@ def get(name: str) -> VendorSpec:
 
 def find(name: str) -> VendorSpec | None:
     return _registry.get(name)
+
+
+def log_link(kind: str, obj, team) -> str:
+    """The first log view any vendor offers for `obj` (e.g. Scalyr's explorer), or ""."""
+    for spec in vendors():
+        if spec.log_link:
+            url = spec.log_link(kind, obj, team)
+            if url:
+                return url
+    return ""

@@ -161,12 +161,24 @@ class ScalingoSimulator(Simulator):
             world.move_stats(app)
         for app in self.rng.sample(running, min(len(running), 25)):
             world.chatter(app)
-        if self.lively and running and self.rng.random() < 0.2:
+        if self.lively:
+            self._happen(running)
+
+    def _happen(self, running: list[dict]) -> None:
+        """The demo's own life: now and then a deployment, a platform restart, a crash, a recovery."""
+        world, roll = self.world, self.rng.random()
+        if running and roll < 0.08:
             app = self.rng.choice(running)
-            if self.rng.random() < 0.5:
-                world.add_deployment(app, self.world.users[app["_owner"]])
-            else:
-                world.record(app, None, "restart", {"scope": None, "reason": "rebalancing_operation"})
+            world.add_deployment(app, world.users[app["_owner"]])
+        elif running and roll < 0.16:
+            app = self.rng.choice(running)
+            world.record(app, None, "restart", {"scope": None, "reason": "rebalancing_operation"})
+            world.start_operation(app, "restart")
+        elif running and roll < 0.19:
+            world.crash(self.rng.choice(running))
+        crashed = [a for a in world.apps.values() if a["status"] == "crashed"]
+        if crashed and self.rng.random() < 0.05:
+            world.recover(self.rng.choice(crashed))
 
     # -- control API ----------------------------------------------------------------------
     def add_api_token(self, user: dict) -> str:
