@@ -184,14 +184,6 @@ class World:
         return text
 
 
-@pytest.fixture(scope="module")
-def world():
-    w = World()
-    yield w
-    w.client.close()
-    stop_soon(w.sim)
-
-
 def _expect(error_type, call):
     with pytest.raises(error_type):
         call()
@@ -334,9 +326,24 @@ CASES = [  # in order: later cases use what earlier ones created
 ]
 
 
-@pytest.mark.parametrize("example_id,call", CASES, ids=[case[0] for case in CASES])
-def test_request_matches_recording(world, examples, example_id, call):
-    example = examples[example_id]
+def test_requests_match_recordings(examples):
+    """One test walks the cases in order (later ones use what earlier ones made), so it
+    stays correct under pytest-xdist; it reports every case that failed, not just the first."""
+    world = World()
+    failures = []
+    try:
+        for example_id, call in CASES:
+            try:
+                check_request(world, examples[example_id], call)
+            except Exception as problem:  # noqa: BLE001 - collected and reported below
+                failures.append(f"{example_id}: {type(problem).__name__}: {problem}")
+    finally:
+        world.client.close()
+        stop_soon(world.sim)
+    assert not failures, "\n".join(failures)
+
+
+def check_request(world: World, example: dict, call) -> None:
     recorded = example["request"]
     before = len(world.sim.received)
     call(world)

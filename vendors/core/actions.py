@@ -18,21 +18,25 @@ from dashboard.audit.models import Outcome
 from dashboard.audit.services import audit_finish, audit_record
 from vendors.core import registry
 from vendors.core.errors import SecretUnreadable, VendorError
+from vendors.core.fields import SecretBox
 from vendors.core.models import ActionRun, ActionStatus, Connection
 
 logger = logging.getLogger("vendors.actions")
 
 
 def action_start(*, connection: Connection, actor, verb: str, target, summary: str, task, params: dict | None = None,
-                 target_url: str = "") -> ActionRun:
+                 target_url: str = "", secret_payload: dict[str, str] | None = None) -> ActionRun:
     with transaction.atomic():
         audit = audit_record(actor=actor, verb=verb, target=target, team=connection.team, outcome=Outcome.PENDING,
                              message=summary, detail={"connection": connection.name, **(params or {})})
-        action = ActionRun.objects.create(
+        action = ActionRun(
             vendor=connection.vendor, connection_id=connection.pk, team=connection.team, actor=actor, verb=verb,
             target_label=str(target)[:255], target_url=target_url, summary=summary[:500], params=params or {},
             audit=audit,
         )
+        for name, value in (secret_payload or {}).items():
+            action.secret_payload.set(name, value)
+        action.save()
         transaction.on_commit(lambda: task.delay(action.pk))
     return action
 
@@ -58,11 +62,17 @@ def action_run(action_id: int, perform: Callable[[ActionRun, Connection], str]) 
             status, message = ActionStatus.FAILED, "Internal error while running the action; see the worker log."
     action.status, action.message, action.field_errors = status, message, field_errors
     action.finished_at = timezone.now()
-    action.save(update_fields=["status", "message", "field_errors", "finished_at"])
+    action.secret_payload = SecretBox()
+    action.save(update_fields=["status", "message", "field_errors", "finished_at", "secret_payload"])
     if action.audit:
         audit_finish(action.audit, outcome=Outcome.SUCCESS if status == ActionStatus.SUCCEEDED else Outcome.FAILURE,
                      message=f"{action.summary} {message}".strip())
     return action
+
+
+def action_secret_values(action: ActionRun) -> dict[str, str]:
+    """The decrypted secret payload of an action (only while it runs)."""
+    return {name: action.secret_payload.get(name) for name in action.secret_payload.names()}
 
 
 def action_progress(action: ActionRun, message: str) -> None:

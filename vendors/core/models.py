@@ -134,6 +134,9 @@ class ActionRun(models.Model):
     #: field name -> vendor message, when the vendor refused specific inputs
     field_errors = models.JSONField(default=dict, blank=True)
     audit = models.ForeignKey("audit.AuditEvent", null=True, on_delete=models.SET_NULL, related_name="+")
+    #: values the action needs that are secrets (e.g. app variables): encrypted here, never
+    #: in task arguments, and cleared as soon as the action has run
+    secret_payload = EncryptedSecretsField()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,0 +1,201 @@
+"""Scalingo actions (scale, restart, variables) and on-demand reads (variables, logs, series)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from dashboard.audit.models import Outcome
+from dashboard.audit.services import audit_record
+from vendors.core import errors
+from vendors.core.actions import action_progress, action_secret_values, action_start
+from vendors.scalingo import models
+from vendors.scalingo.polling import budget_for, client_for, scalingo_app_refresh
+
+SERIES_CACHE_SECONDS = 30
+_FIELD = re.compile(r"^container-(?P<type>.+)-(?P<what>amount|size)$")
+
+
+def _app_url(app: models.App) -> str:
+    return reverse("scalingo:app-detail", args=[app.pk])
+
+
+def formation_sentence(changes: list[dict]) -> str:
+    """"web 2×M → 4×L, worker 1×S → 0×S"."""
+    return ", ".join(f"{c['name']} {c['from_amount']}×{c['from_size']} → {c['amount']}×{c['size']}" for c in changes)
+
+
+# -- actions ---------------------------------------------------------------------------------
+def scalingo_app_scale(*, app: models.App, changes: list[dict], actor):
+    from vendors.scalingo.tasks import scale_app
+
+    return action_start(connection=app.connection, actor=actor, verb="scalingo.app.scale", target=app,
+                        summary=f"Scale {app.name}: {formation_sentence(changes)}", task=scale_app,
+                        params={"app": app.external_id, "containers": [
+                            {"name": c["name"], "amount": c["amount"], "size": c["size"]} for c in changes]},
+                        target_url=_app_url(app))
+
+
+def scalingo_app_restart(*, app: models.App, scope: list[str], actor):
+    from vendors.scalingo.tasks import restart_app
+
+    what = ", ".join(scope) if scope else "all containers"
+    return action_start(connection=app.connection, actor=actor, verb="scalingo.app.restart", target=app,
+                        summary=f"Restart {app.name}: {what}", task=restart_app,
+                        params={"app": app.external_id, "scope": scope}, target_url=_app_url(app))
+
+
+def _follow(client, action, app_ext: str, location: str | None, done: str) -> str:
+    if not location:
+        return done
+    action_progress(action, "Operation accepted by Scalingo, following it…")
+    operation = client.wait_operation(location, poll_interval=1.0, timeout=240)
+    if operation.status != "done":
+        raise errors.VendorError(f"The operation ended with status {operation.status}: {operation.error or 'no reason given'}")
+    return done
+
+
+def perform_scale(action, connection) -> str:
+    containers = action.params["containers"]
+    with client_for(connection) as client:
+        try:
+            result = client.scale(action.params["app"], containers)
+        except errors.InvalidRequest as exc:
+            fields = {}
+            for key, messages in exc.details.items():
+                match = _FIELD.match(key)
+                if match and isinstance(messages, list):
+                    fields[f"{match['what']}_{match['type']}"] = " ".join(messages)
+            raise errors.InvalidRequest(exc.message, status=exc.status, details={"fields": fields}) from None
+        message = _follow(client, action, action.params["app"], result.operation_url, "Scaled.")
+    _refresh_after_action(connection, action.params["app"])
+    return message
+
+
+def perform_restart(action, connection) -> str:
+    with client_for(connection) as client:
+        location = client.restart(action.params["app"], action.params["scope"] or None)
+        message = _follow(client, action, action.params["app"], location, "Restarted.")
+    _refresh_after_action(connection, action.params["app"])
+    return message
+
+
+def _refresh_after_action(connection, app_ext: str) -> None:
+    app = connection.apps.filter(external_id=app_ext).first()
+    if app is not None:
+        try:
+            scalingo_app_refresh(connection, app)
+        except errors.VendorError:
+            pass  # the action succeeded; the next poll brings the new state
+
+
+# -- variables (values are read live, never stored) --------------------------------------------
+def scalingo_variables(*, app: models.App):
+    budget = budget_for(app.connection)
+    with client_for(app.connection) as client:
+        try:
+            return sorted(client.variables(app.external_id), key=lambda v: v.name)
+        finally:
+            budget.spend(client.requests_made)
+
+
+def scalingo_variable_reveal(*, app: models.App, name: str, actor) -> str | None:
+    variable = next((v for v in scalingo_variables(app=app) if v.name == name), None)
+    audit_record(actor=actor, verb="scalingo.variable.reveal", target=app, team=app.connection.team,
+                 outcome=Outcome.SUCCESS if variable else Outcome.FAILURE,
+                 message=f"Revealed the value of {name}." if variable else f"No variable named {name}.",
+                 detail={"variable": name})
+    return variable.value if variable else None
+
+
+def scalingo_variables_set(*, app: models.App, variables: dict[str, str], actor, verb: str):
+    from vendors.scalingo.tasks import set_variables
+
+    names = ", ".join(sorted(variables))
+    return action_start(connection=app.connection, actor=actor, verb=verb, target=app,
+                        summary=f"Set {len(variables)} variable(s) on {app.name}: {names}", task=set_variables,
+                        params={"app": app.external_id, "names": sorted(variables)},
+                        target_url=_app_url(app), secret_payload=variables)
+
+
+def scalingo_variable_delete(*, app: models.App, name: str, actor):
+    from vendors.scalingo.tasks import delete_variable
+
+    return action_start(connection=app.connection, actor=actor, verb="scalingo.variable.delete", target=app,
+                        summary=f"Delete variable {name} of {app.name}", task=delete_variable,
+                        params={"app": app.external_id, "name": name}, target_url=_app_url(app))
+
+
+def perform_set_variables(action, connection) -> str:
+    values = action_secret_values(action)
+    with client_for(connection) as client:
+        client.set_variables(action.params["app"], values)
+    return f"{len(values)} variable(s) saved."
+
+
+def perform_delete_variable(action, connection) -> str:
+    with client_for(connection) as client:
+        variable = next((v for v in client.variables(action.params["app"]) if v.name == action.params["name"]), None)
+        if variable is None:
+            raise errors.NotFound(f"The variable {action.params['name']} does not exist any more.")
+        client.delete_variable(action.params["app"], variable.id)
+    return "Deleted."
+
+
+# -- live reads for the app page -------------------------------------------------------------
+def scalingo_series(*, app: models.App, metric: str, container_type: str, hours: int = 3):
+    """CPU or memory points of one container type, cached briefly (every viewer shares them)."""
+    key = f"scalingo:series:{app.pk}:{metric}:{container_type}:{hours}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    budget = budget_for(app.connection)
+    with client_for(app.connection) as client:
+        try:
+            reader = client.cpu if metric == "cpu" else client.memory
+            points = reader(app.external_id, container_type, since=hours)
+        finally:
+            budget.spend(client.requests_made)
+    data = [[int(p.time.timestamp()) for p in points if p.time], [p.value for p in points if p.time]]
+    cache.set(key, data, SERIES_CACHE_SECONDS)
+    return data
+
+
+def scalingo_logs(*, app: models.App, lines: int = 200, filter: str | None = None):
+    budget = budget_for(app.connection)
+    with client_for(app.connection) as client:
+        try:
+            return client.logs(app.external_id, n=lines, filter=filter or None)
+        finally:
+            budget.spend(client.requests_made)
+
+
+def scalingo_deployment_output(*, app: models.App, deployment_id: str) -> str:
+    budget = budget_for(app.connection)
+    with client_for(app.connection) as client:
+        try:
+            return client.deployment_output(app.external_id, deployment_id)
+        finally:
+            budget.spend(client.requests_made)
+
+
+def scalingo_app_refresh_now(*, app_id: int) -> None:
+    app = models.App.objects.select_related("connection").filter(pk=app_id).first()
+    if app is not None and app.connection.enabled:
+        try:
+            scalingo_app_refresh(app.connection, app)
+        except errors.VendorError:
+            pass  # shown through the connection's next poll
+
+
+def scalingo_app_viewed(*, app: models.App, min_age_seconds: int = 30) -> None:
+    """A user opened the app: refresh its details now unless fresh or recently asked."""
+    from django.utils import timezone
+
+    from vendors.scalingo.tasks import refresh_app
+
+    fresh = app.details_synced_at and (timezone.now() - app.details_synced_at).total_seconds() < min_age_seconds
+    if not fresh and cache.add(f"scalingo:viewed:{app.pk}", 1, min_age_seconds):
+        refresh_app.delay(app.pk)
