@@ -76,3 +76,17 @@ def other_connection(other_team, widgets):
     conn.secrets.set("token", widgets.token)
     conn.save()
     return conn
+
+
+@pytest.fixture
+def celery_worker_thread(transactional_db):
+    """A real Celery worker (threads pool) consuming the configured broker while the test runs."""
+    from celery.contrib.testing.worker import start_worker
+
+    from dashboard.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
+        yield
+    celery_app.conf.task_always_eager = True

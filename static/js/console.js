@@ -10,6 +10,7 @@
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed === "1") return;
     event.preventDefault();
+    event.stopPropagation();  // htmx must not see it until confirmed
     pendingForm = form;
     const box = dialog();
     box.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Please confirm";

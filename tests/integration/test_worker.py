@@ -5,9 +5,6 @@ import threading
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-
-from dashboard.celery import app as celery_app
 from tests.testvendor.models import Widget, WidgetConnection
 from vendors.core import polling
 from vendors.core.models import Health
@@ -27,12 +24,8 @@ def wait_for(condition, timeout=20.0, interval=0.05):
 
 
 @pytest.fixture
-def worker():
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
-        yield
-    celery_app.conf.task_always_eager = True
+def worker(celery_worker_thread):
+    return celery_worker_thread
 
 
 def settled(conn):

@@ -30,3 +30,91 @@ def examples() -> dict[str, dict]:
     if not EXAMPLES.exists():
         pytest.skip("shared/vendor-apis/scalingo_examples.json is not beside the repository")
     return {example["id"]: example for example in json.loads(EXAMPLES.read_text())["examples"]}
+
+
+# -- the Django side: connections polled against a simulator ----------------------------------
+import time as _time  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+from django.core.cache import cache  # noqa: E402
+
+from vendors.core import budget as _budget  # noqa: E402
+from vendors.scalingo.sim import auth as _sim_auth  # noqa: E402
+
+
+@pytest.fixture
+def fresh_budgets():
+    """Request budgets live in the shared cache, keyed by token; every test starts with a full one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    """Retries of 5xx/429 without the production backoff (polls build their own clients)."""
+    for name, value in (("backoff_initial", 0.01), ("backoff_max", 0.05), ("max_retry_seconds", 3.0)):
+        monkeypatch.setattr(ScalingoClient, name, value)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """`clock.minute_passes()`: the budget's fixed window and the simulator's sliding 60 s window
+    both move on a minute, without waiting (their `time` modules are shifted, nothing else)."""
+    state = SimpleNamespace(offset=0.0)
+    monkeypatch.setattr(_budget, "time", SimpleNamespace(time=lambda: _time.time() + state.offset))
+    monkeypatch.setattr(_sim_auth, "time", SimpleNamespace(time=lambda: _time.time() + state.offset,
+                                                           monotonic=lambda: _time.monotonic() + state.offset))
+
+    def minute_passes(seconds: float = 61.0):
+        state.offset += seconds
+
+    state.minute_passes = minute_passes
+    return state
+
+
+@pytest.fixture
+def scalingo_sims():
+    """A factory of simulators (make_sim options), all stopped at the end."""
+    started = []
+
+    def start(**options):
+        simulator = make_sim(**options)
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        stop_soon(simulator)
+
+
+@pytest.fixture
+def make_connection(team, fresh_budgets, fast_retries):
+    """A ScalingoConnection of `team` pointing at a simulator (API and auth service on its URL)."""
+    from vendors.scalingo.models import ScalingoConnection
+
+    def make(simulator, *, name="scalingo-test", requests_per_minute=0, poll_seconds=60, token=DEFAULT_TOKEN):
+        conn = ScalingoConnection(name=name, team=team, base_url=simulator.url, poll_seconds=poll_seconds,
+                                  settings={"region": "", "auth_url": simulator.url,
+                                            "requests_per_minute": requests_per_minute})
+        conn.secrets.set("token", token)
+        conn.save()
+        return conn
+
+    return make
+
+
+@pytest.fixture
+def poll():
+    """Poll a connection the way the scheduler does (lease, then the vendor's poll); returns the
+    outcome and refreshes `conn` from the database."""
+    from vendors.core import polling
+
+    def run(conn):
+        lease = polling.connection_claim(connection=conn, force=True)
+        assert lease, "the connection's lease is held"
+        outcome = polling.connection_poll(vendor=conn.vendor, pk=conn.pk, lease=lease)
+        conn.refresh_from_db()
+        return outcome
+
+    return run

@@ -130,4 +130,7 @@ def action_status(request, pk: int):
     action = ActionRun.objects.filter(pk=pk, team__in=_teams(user=request.user)).first()
     if action is None:
         raise Http404("No such action.")
-    return render(request, "htmx/action_status.html", {"action": action})
+    response = render(request, "htmx/action_status.html", {"action": action})
+    if action.status == "succeeded":
+        response["HX-Trigger"] = "action-succeeded"  # pages refresh what the action changed
+    return response

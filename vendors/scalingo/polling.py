@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from vendors.core import errors
 from vendors.core.budget import RequestBudget
 from vendors.scalingo import models
 from vendors.scalingo.client import ScalingoClient
@@ -23,7 +24,7 @@ from vendors.scalingo.sync import AppDetails, scalingo_app_sync, scalingo_invent
 #: requests one app's details cost: containers, ps, stats, addons, domains, collaborators, deployments
 CALLS_PER_APP = 7
 #: requests kept back for interactive reads (a user opening an app, its logs...)
-RESERVE = 6
+RESERVE = 15
 EVENT_PAGES = 3
 FETCH_CONCURRENCY = 4
 DEFAULT_REQUESTS_PER_MINUTE = 60
@@ -39,6 +40,11 @@ def client_for(connection: models.ScalingoConnection, **kwargs) -> ScalingoClien
         legacy=bool(settings.get("legacy")),
         **kwargs,
     )
+
+
+def interactive_client_for(connection: models.ScalingoConnection) -> ScalingoClient:
+    """For reads a user waits for: fail fast with Scalingo's words instead of retrying for long."""
+    return client_for(connection, max_attempts=2, max_retry_seconds=3)
 
 
 def budget_for(connection: models.ScalingoConnection) -> RequestBudget:
@@ -91,12 +97,25 @@ def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]
             capacity = None if remaining is None else max(0, (remaining - client.requests_made - RESERVE)
                                                            // CALLS_PER_APP)
             chosen = _plan(connection, apps, changed, capacity)
+            details, limited = {}, []
+
+            def fetch(record):
+                if limited:
+                    return
+                try:
+                    details[record.id] = fetch_details(client, record.id)
+                except errors.RateLimited:
+                    limited.append(record.id)  # keep what we have; the rest waits for the next poll
+
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
-                details = dict(zip([a.id for a in chosen], pool.map(lambda a: fetch_details(client, a.id), chosen)))
+                list(pool.map(fetch, chosen))
         finally:
             budget.spend(client.requests_made)
     result = scalingo_inventory_sync(connection=connection, apps=apps, details=details, events=events)
     notes = [f"{result['apps']} apps; details of {result['detailed']} refreshed in this poll."]
+    if limited:
+        notes.append("Scalingo answered 'Retry later' (60 requests a minute per token): the remaining apps' "
+                     "details wait for the next poll.")
     if capacity is not None and len(apps) > len(chosen):
         polls = -(-len(apps) // max(1, capacity)) if capacity else None
         notes.append(

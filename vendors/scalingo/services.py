@@ -12,7 +12,7 @@ from dashboard.audit.services import audit_record
 from vendors.core import errors
 from vendors.core.actions import action_progress, action_secret_values, action_start
 from vendors.scalingo import models
-from vendors.scalingo.polling import budget_for, client_for, scalingo_app_refresh
+from vendors.scalingo.polling import budget_for, client_for, interactive_client_for, scalingo_app_refresh
 
 SERIES_CACHE_SECONDS = 30
 _FIELD = re.compile(r"^container-(?P<type>.+)-(?P<what>amount|size)$")
@@ -94,7 +94,7 @@ def _refresh_after_action(connection, app_ext: str) -> None:
 # -- variables (values are read live, never stored) --------------------------------------------
 def scalingo_variables(*, app: models.App):
     budget = budget_for(app.connection)
-    with client_for(app.connection) as client:
+    with interactive_client_for(app.connection) as client:
         try:
             return sorted(client.variables(app.external_id), key=lambda v: v.name)
         finally:
@@ -152,10 +152,10 @@ def scalingo_series(*, app: models.App, metric: str, container_type: str, hours:
     if cached is not None:
         return cached
     budget = budget_for(app.connection)
-    with client_for(app.connection) as client:
+    with interactive_client_for(app.connection) as client:
         try:
             reader = client.cpu if metric == "cpu" else client.memory
-            points = reader(app.external_id, container_type, since=hours)
+            points = reader(app.external_id, container_type, since_hours=hours)
         finally:
             budget.spend(client.requests_made)
     data = [[int(p.time.timestamp()) for p in points if p.time], [p.value for p in points if p.time]]
@@ -165,7 +165,7 @@ def scalingo_series(*, app: models.App, metric: str, container_type: str, hours:
 
 def scalingo_logs(*, app: models.App, lines: int = 200, filter: str | None = None):
     budget = budget_for(app.connection)
-    with client_for(app.connection) as client:
+    with interactive_client_for(app.connection) as client:
         try:
             return client.logs(app.external_id, n=lines, filter=filter or None)
         finally:
@@ -174,7 +174,7 @@ def scalingo_logs(*, app: models.App, lines: int = 200, filter: str | None = Non
 
 def scalingo_deployment_output(*, app: models.App, deployment_id: str) -> str:
     budget = budget_for(app.connection)
-    with client_for(app.connection) as client:
+    with interactive_client_for(app.connection) as client:
         try:
             return client.deployment_output(app.external_id, deployment_id)
         finally:

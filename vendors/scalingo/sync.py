@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vendors.scalingo import models, records
+from vendors.scalingo.events import clean_type_data
 
 BATCH = 500
 APP_FIELDS = ["name", "status", "region", "owner", "project", "url", "git_url", "stack", "created_at",
@@ -133,7 +134,8 @@ def _insert_events(connection, ids: Mapping[str, int], ids_by_name: Mapping[str,
         rows.append(models.Event(
             connection=connection, app_id=ids.get(app_ext) if app_ext else None, external_id=event.id,
             app_name=event.app_name or "", type=event.type, created_at=event.created_at,
-            user=(event.user.username or event.user.email) if event.user else "", type_data=event.type_data or {}))
+            user=(event.user.username or event.user.email) if event.user else "",
+            type_data=clean_type_data(event.type, event.type_data)))
     if not rows:
         return 0
     before = connection.events.count()

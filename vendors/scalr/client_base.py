@@ -9,6 +9,7 @@ one generation lacks raises `NotAvailable` with the reason; an action Scalr reti
 from __future__ import annotations
 
 import abc
+import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -42,9 +43,15 @@ class ScalrClient(VendorClient, abc.ABC):
         self.env_ids = [int(e) for e in env_ids] if env_ids else None
         #: requests sent per environment id (None: not environment-scoped), retries included
         self.request_counts: Counter = Counter()
+        self._count_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.base_url} key={self.key_id}>"
+
+    def count_request(self, env_id: int | None) -> None:
+        """Count one request against its environment (polls fetch farms from several threads)."""
+        with self._count_lock:
+            self.request_counts[env_id] += 1
 
     def _not_available(self, feature: str, why: str = "") -> NotAvailable:
         name = "APIv2" if self.api == "v2" else "the Query API"

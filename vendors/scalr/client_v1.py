@@ -37,6 +37,9 @@ ACTIONS = {
     "ServerLaunch": "launch_server", "ServerReboot": "reboot_server", "ServerTerminate": "terminate_server",
     "StatisticsGetGraphURL": "statistics_graph_url",
 }
+#: actions that change nothing at Scalr, so a failed attempt may be sent again
+READ_ACTIONS = {name for name in ACTIONS if name.endswith(("List", "GetDetails", "GetStatus", "GetStats",
+                                                             "GetGraphURL"))}
 
 
 def _form_value(value) -> str:
@@ -60,7 +63,7 @@ class ScalrV1Client(ScalrClient):
     def prepare(self, request: httpx.Request) -> None:
         """Count the request against its environment; the form is already signed (see `call`)."""
         env = parse_qs(request.content.decode("ascii", "replace")).get("EnvID", [None])[-1]
-        self.request_counts[int(env) if env and env.isdigit() else None] += 1
+        self.count_request(int(env) if env and env.isdigit() else None)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         if response.status_code == 429:
@@ -92,7 +95,8 @@ class ScalrV1Client(ScalrClient):
                 form.update({f"{name}[{key}]": _form_value(item) for key, item in value.items()})
             elif value is not None:
                 form[name] = _form_value(value)
-        response = self.request("POST", self.endpoint, data=form)
+        # a write that may have reached Scalr (timeout, 5xx) is reported, never sent twice
+        response = self.request("POST", self.endpoint, data=form, idempotent=action in READ_ACTIONS)
         return x.parse(action, response.content)
 
     # -- connection -----------------------------------------------------------------------------

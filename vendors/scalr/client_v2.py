@@ -72,7 +72,7 @@ class ScalrV2Client(ScalrClient):
         request.headers.update(headers)
         request.headers.setdefault("Content-Type", JSON_TYPE)  # scalr-ctl sends it on every request
         match = _ENV_PATH.match(path)
-        self.request_counts[int(match.group(1)) if match else None] += 1
+        self.count_request(int(match.group(1)) if match else None)
 
     def raise_for_error(self, response: httpx.Response) -> None:
         if response.is_success:
@@ -119,7 +119,8 @@ class ScalrV2Client(ScalrClient):
     def _send(self, method: str, path: str, body: dict | None = None):
         """POST/PATCH/DELETE with a JSON body; like scalr-ctl, `{}` when there is nothing to say."""
         content = json.dumps(body or {}).encode()
-        response = self.request(method, path, content=content, headers={"Content-Type": JSON_TYPE})
+        response = self.request(method, path, content=content, headers={"Content-Type": JSON_TYPE},
+                                idempotent=method != "POST")
         return self._envelope(response).get("data")
 
     def _list(self, path: str, params: dict | None = None) -> list[dict]:

@@ -105,3 +105,32 @@ class _LiteralFormatter(string.Formatter):
 def format_filter(template: str, /, **values) -> str:
     """Fill `{name}` placeholders of a filter template with safely quoted values."""
     return _LiteralFormatter().format(template, **values)
+
+
+#: fields Scalyr keeps on the session or the log file rather than the event: `$` in filters (scalyr.md §7.3)
+SERVER_FIELDS = frozenset({"serverHost", "serverIP", "logfile", "serverType", "region", "env"})
+_TOP_LEVEL_OR = re.compile(r"(?i)\bor\b|\|\|")
+
+
+def filter_field(name: str) -> str:
+    """The name as a filter should spell it: server and log-file fields get their `$`."""
+    return f"${name}" if name in SERVER_FIELDS else name
+
+
+def facet_term(name: str, value, *, exclude: bool = False) -> str:
+    """`field == value` for a clicked facet value, or its exclusion."""
+    if value is None:
+        return present(filter_field(name)) if exclude else f"{field(filter_field(name))} != *"
+    return compare(filter_field(name), "!=" if exclude else "==", value)
+
+
+def and_term(base: str, term: str) -> str:
+    """`base` narrowed by `term`; a base with an OR is parenthesised so the term applies to all of it."""
+    base = (base or "").strip()
+    if not base:
+        return term
+    if term in base:
+        return base
+    if _TOP_LEVEL_OR.search(base):
+        base = f"({base})"
+    return f"{base} {term}"

@@ -1,0 +1,196 @@
+"""A Scalr poll: every environment's farms, the details of as many farms as the budget allows,
+and the environment's catalogs (roles, scripts, DNS zones, vhosts, deployments).
+
+The Query API allows 10,000 requests an hour per environment (`hourly_limit`). Each poll
+takes its fair share of that hour (limit × interval / 3600, never more than what is left
+in the hour, shared with interactive reads through `RequestBudget`) and spends it on
+farm details in order: farms never seen in detail, farms whose status changed or that
+are launching or terminating, then those refreshed longest ago. When an environment has
+more farms than one interval allows, the connection says how often each farm is
+refreshed. APIv2 has no hourly limit by default; every farm is refreshed every poll.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.utils import timezone
+
+from vendors.core import errors
+from vendors.core.budget import RequestBudget
+from vendors.scalr import models, records as r
+from vendors.scalr.client import Deprecated, NotAvailable, ScalrClient, scalr_client
+from vendors.scalr.sync import EnvInventory, FarmFetch, scalr_farm_sync, scalr_inventory_sync
+
+logger = logging.getLogger("vendors.scalr")
+
+FETCH_CONCURRENCY = 8
+EVENTS_PER_POLL = 20
+LOGS_PER_POLL = 20
+#: requests one farm costs: details, events, logs (Query API); farm, servers, farm roles, events (APIv2)
+CALLS_PER_FARM = {"v1": 3, "v2": 4}
+#: requests left for people opening pages (script content, records, graphs) in each poll's share
+RESERVE = 20
+#: environment-wide lists read every poll
+CATALOG_CALLS = {"v1": 6, "v2": 1}
+DEFAULT_HOURLY_LIMIT = 10_000
+#: (feature key, client method, label) for the environment catalogs
+CATALOGS = (("roles", "list_roles"), ("scripts", "list_scripts"), ("dns_zones", "list_dns_zones"),
+            ("vhosts", "list_apache_vhosts"), ("dm_sources", "list_dm_sources"),
+            ("dm_applications", "list_dm_applications"))
+#: which page feature a missing catalog hides
+FEATURE_OF = {"dns_zones": "dns", "vhosts": "vhosts", "dm_sources": "deployments", "dm_applications": "deployments",
+              "roles": "roles", "scripts": "scripts"}
+
+
+def client_for(connection: models.ScalrConnection, **options) -> ScalrClient:
+    settings = connection.settings or {}
+    return scalr_client(api=connection.api, base_url=connection.base_url, key_id=connection.secrets.get("key_id") or "",
+                        secret_key=connection.secrets.get("secret") or "", env_ids=settings.get("env_ids") or None,
+                        **options)
+
+
+def budget_for(connection: models.ScalrConnection, env_id: int) -> RequestBudget:
+    """The Query API's hourly budget of one environment of one installation, shared by every process."""
+    limit = None
+    if connection.api == "v1":
+        configured = (connection.settings or {}).get("hourly_limit")
+        limit = DEFAULT_HOURLY_LIMIT if configured is None else int(configured) or None
+    host = connection.base_url.rstrip("/").split("//")[-1]
+    return RequestBudget(f"scalr:{host}:{int(env_id)}", limit=limit, window_seconds=3600)
+
+
+def poll_capacity(connection: models.ScalrConnection, budget: RequestBudget) -> int | None:
+    """Requests this poll may spend in one environment (None: no limit)."""
+    if budget.limit is None:
+        return None
+    share = budget.limit * connection.poll_seconds // 3600
+    return max(0, min(share, budget.remaining() or 0) - RESERVE)
+
+
+def plan_farms(connection: models.ScalrConnection, farms: list[r.Farm], capacity: int | None) -> list[r.Farm]:
+    """The farms whose details this poll fetches, most urgent first."""
+    if capacity is None:
+        return farms
+    known = {row["external_id"]: row for row in connection.farms.filter(
+        external_id__in=[f.id for f in farms]).values("external_id", "status", "details_synced_at",
+                                                      "servers_total", "servers_running")}
+    epoch = timezone.now() - timedelta(days=3650)
+
+    def urgency(farm: r.Farm):
+        row = known.get(farm.id)
+        if row is None or row["details_synced_at"] is None:
+            return (0, epoch)
+        moving = (farm.status != row["status"] or str(farm.status) in models.TRANSITIONAL_FARM
+                  or (farm.status == r.FarmStatus.RUNNING and row["servers_running"] < row["servers_total"]))
+        if moving:
+            return (1, row["details_synced_at"])
+        return (2 if farm.status == r.FarmStatus.RUNNING else 3, row["details_synced_at"])
+
+    return sorted(farms, key=urgency)[:capacity // CALLS_PER_FARM[connection.api]]
+
+
+def fetch_farm(client: ScalrClient, env_id: int, farm_id: int, *, with_logs: bool = True) -> FarmFetch | None:
+    """A farm's details, newest events and (Query API) log lines; None when the farm is gone."""
+    try:
+        details = client.farm_details(env_id=env_id, farm_id=farm_id)
+    except errors.NotFound:
+        return None
+    events = client.list_events(env_id=env_id, farm_id=farm_id, limit=EVENTS_PER_POLL).items
+    logs = ()
+    if with_logs and client.api == "v1":
+        logs = client.list_logs(env_id=env_id, farm_id=farm_id, limit=LOGS_PER_POLL).items
+    return FarmFetch(details=details, events=tuple(events), logs=tuple(logs))
+
+
+def _catalogs(client: ScalrClient, inventory: EnvInventory) -> None:
+    env_id = inventory.environment.id
+    for name, method in CATALOGS:
+        try:
+            setattr(inventory, name, getattr(client, method)(env_id=env_id))
+        except (NotAvailable, Deprecated) as exc:
+            inventory.unavailable[FEATURE_OF[name]] = str(exc)
+            setattr(inventory, name, [])
+    inventory.unavailable.update(static_unavailable(client.api))
+
+
+def static_unavailable(api: str) -> dict[str, str]:
+    """What the API generation never offers, in the clients' own words."""
+    if api == "v2":
+        return {"logs": "The farm system log is not available on APIv2: LogsList has no APIv2 endpoint",
+                "stats": "Farm usage statistics and monitoring graphs are not available on APIv2 "
+                         "(FarmGetStats, StatisticsGetGraphURL)",
+                "images": "Creating an image from a server is not available on APIv2: use the Query API "
+                          "(ServerImageCreate)",
+                "script_variables": "Script configuration variables are not available on APIv2: APIv2 script "
+                                    "execution takes none"}
+    return {"lock": "Farm lock is not available on the Query API",
+            "suspend": "Server suspend and resume are not available on the Query API",
+            "hard_reboot": "Hard reboot is not available on the Query API: ServerReboot only reboots softly",
+            "clone_name": "Naming a farm clone is not available on the Query API: FarmClone names it "
+                          "'<farm> (clone #n)'"}
+
+
+def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
+    notes: list[str] = []
+    with client_for(connection) as client:
+        try:
+            environments = client.list_environments()
+            inventories, planned = [], []
+            for env in environments:
+                budget = budget_for(connection, env.id)
+                farms = client.list_farms(env_id=env.id)
+                inventory = EnvInventory(environment=env, farms=farms)
+                _catalogs(client, inventory)
+                capacity = poll_capacity(connection, budget)
+                chosen = plan_farms(connection, farms, capacity)
+                planned += [(inventory, farm) for farm in chosen]
+                inventories.append(inventory)
+                if len(chosen) < len(farms):
+                    notes.append(_budget_note(connection, env, budget, len(farms), len(chosen)))
+            with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
+                results = pool.map(lambda job: fetch_farm(client, job[0].environment.id, job[1].id), planned)
+                for (inventory, farm), fetch in zip(planned, results):
+                    if fetch is not None:
+                        inventory.fetched[farm.id] = fetch
+        finally:
+            for env_id, count in client.request_counts.items():
+                if env_id is not None:
+                    budget_for(connection, env_id).spend(count)
+    result = scalr_inventory_sync(connection=connection, inventories=inventories)
+    unavailable = sorted({reason.split(":")[0] for i in inventories for reason in i.unavailable.values()})
+    notes.insert(0, f"{result.environments} environment(s), {result.farms} farm(s), details of {result.refreshed} "
+                    f"refreshed in this poll.")
+    if unavailable:
+        notes.append(f"Not available on this connection: {'; '.join(unavailable)}.")
+    return notes
+
+
+def _budget_note(connection, env: r.Environment, budget: RequestBudget, total: int, chosen: int) -> str:
+    polls = -(-total // chosen) if chosen else None
+    every = (f"every farm's details are refreshed at least every {polls} polls "
+             f"(about {max(1, polls * connection.poll_seconds // 60)} min)") if polls else \
+        "no budget was left for farm details in this poll"
+    return (f"Environment {env.name}: {total} farms, {chosen} refreshed in this poll to stay under the Query API "
+            f"limit of {budget.limit} requests an hour; {every}.")
+
+
+def scalr_farm_refresh(farm: models.Farm) -> bool:
+    """Fetch one farm now and write it; False when the budget is spent or the farm is gone."""
+    connection = farm.connection
+    env_id = farm.environment.external_id
+    budget = budget_for(connection, env_id)
+    remaining = budget.remaining()
+    if remaining is not None and remaining < CALLS_PER_FARM[connection.api] + 1:
+        return False
+    with client_for(connection) as client:
+        try:
+            fetch = fetch_farm(client, env_id, farm.external_id)
+        finally:
+            budget.spend(sum(client.request_counts.values()))
+    if fetch is None:
+        return False
+    scalr_farm_sync(connection=connection, fetch=fetch)
+    return True

@@ -1,0 +1,153 @@
+"""Reads of the Scalr inventory, always scoped to the user's teams (another team's object: 404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import teams_for_user
+from vendors.scalr import models
+
+FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
+              "-status": ("-status", "name"), "environment": ("environment__name", "name"),
+              "-environment": ("-environment__name", "name"), "servers": ("servers_total", "name"),
+              "-servers": ("-servers_total", "name"), "connection": ("connection__name", "name"),
+              "-connection": ("-connection__name", "name")}
+SERVER_SORTS = {"farm": ("farm__name", "farm_role__alias", "index"), "-farm": ("-farm__name", "farm_role__alias", "index"),
+                "status": ("status", "farm__name", "index"), "-status": ("-status", "farm__name", "index"),
+                "launched": ("launched_at", "pk"), "-launched": ("-launched_at", "-pk")}
+
+
+def _teams(user, min_role: str = Role.VIEWER):
+    return teams_for_user(user=user, min_role=min_role)
+
+
+def connections_for_user(*, user, min_role: str = Role.VIEWER) -> QuerySet[models.ScalrConnection]:
+    return models.ScalrConnection.objects.filter(team__in=_teams(user, min_role)).select_related("team")
+
+
+def environments_for_user(*, user, min_role: str = Role.VIEWER, api: str | None = None) -> QuerySet:
+    qs = models.Environment.objects.filter(connection__team__in=_teams(user, min_role)) \
+        .select_related("connection", "connection__team").order_by("name", "connection__name")
+    if api == "v1":
+        qs = qs.filter(connection__settings__api="v1")
+    return qs
+
+
+@dataclass(frozen=True)
+class FarmFilters:
+    status: str = ""
+    environment: int | None = None
+    connection: int | None = None
+    team: str = ""
+    q: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_query(cls, params) -> "FarmFilters":
+        def number(name):
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        sort = params.get("sort", "name")
+        return cls(status=params.get("status", "") if params.get("status", "") in models.FarmStatus.values else "",
+                   environment=number("environment"), connection=number("connection"),
+                   team=params.get("team", "")[:100], q=params.get("q", "").strip()[:200],
+                   sort=sort if sort in FARM_SORTS else "name")
+
+
+def farms_for_user(*, user, filters: FarmFilters | None = None) -> QuerySet[models.Farm]:
+    filters = filters or FarmFilters()
+    qs = models.Farm.objects.filter(connection__team__in=_teams(user)) \
+        .select_related("environment", "connection", "connection__team")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.environment:
+        qs = qs.filter(environment_id=filters.environment)
+    if filters.connection:
+        qs = qs.filter(connection_id=filters.connection)
+    if filters.team:
+        qs = qs.filter(connection__team__slug=filters.team)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q)
+                       | Q(owner__icontains=filters.q) | Q(external_id__startswith=filters.q))
+    return qs.order_by(*FARM_SORTS[filters.sort])
+
+
+def servers_for_user(*, user, status: str = "", environment: int | None = None, q: str = "",
+                     sort: str = "farm") -> QuerySet[models.Server]:
+    qs = models.Server.objects.filter(connection__team__in=_teams(user)) \
+        .select_related("farm", "farm__environment", "farm_role", "connection")
+    if status:
+        qs = qs.filter(status=status)
+    if environment:
+        qs = qs.filter(farm__environment_id=environment)
+    if q:
+        qs = qs.filter(Q(external_id__icontains=q) | Q(hostname__icontains=q) | Q(farm__name__icontains=q)
+                       | Q(public_ips__icontains=q) | Q(private_ips__icontains=q))
+    return qs.order_by(*SERVER_SORTS.get(sort, SERVER_SORTS["farm"]))
+
+
+def _get(qs: QuerySet, pk: int, what: str):
+    row = qs.filter(pk=pk).first()
+    if row is None:
+        raise Http404(f"No such {what}.")
+    return row
+
+
+def farm_get(*, user, pk: int) -> models.Farm:
+    return _get(farms_for_user(user=user), pk, "farm")
+
+
+def server_get(*, user, pk: int) -> models.Server:
+    return _get(models.Server.objects.filter(connection__team__in=_teams(user))
+                .select_related("farm", "farm__environment", "farm_role", "connection", "connection__team"),
+                pk, "server")
+
+
+def farm_role_get(*, user, pk: int) -> models.FarmRole:
+    return _get(models.FarmRole.objects.filter(farm__connection__team__in=_teams(user))
+                .select_related("farm", "farm__environment", "farm__connection", "farm__connection__team"),
+                pk, "farm role")
+
+
+def script_get(*, user, pk: int) -> models.Script:
+    return _get(models.Script.objects.filter(environment__connection__team__in=_teams(user))
+                .select_related("environment", "environment__connection", "environment__connection__team"),
+                pk, "script")
+
+
+def zone_get(*, user, pk: int) -> models.DnsZone:
+    return _get(models.DnsZone.objects.filter(environment__connection__team__in=_teams(user))
+                .select_related("environment", "environment__connection", "environment__connection__team", "farm"),
+                pk, "DNS zone")
+
+
+def environment_get(*, user, pk: int, min_role: str = Role.VIEWER) -> models.Environment:
+    return _get(environments_for_user(user=user, min_role=min_role), pk, "environment")
+
+
+def connection_get(*, user, pk: int) -> models.ScalrConnection:
+    return _get(connections_for_user(user=user), pk, "connection")
+
+
+def farm_roles_for_user(*, user, min_role: str = Role.VIEWER, api: str | None = None) -> QuerySet:
+    qs = models.FarmRole.objects.filter(farm__connection__team__in=_teams(user, min_role)) \
+        .select_related("farm", "farm__environment", "farm__connection").order_by("farm__name", "alias")
+    if api:
+        qs = qs.filter(farm__connection__settings__api=api)
+    return qs
+
+
+def farm_summary_counts(*, teams) -> tuple[dict[str, int], dict[str, int]]:
+    """Farms and servers by status across the teams' enabled connections."""
+    from django.db.models import Count
+
+    farms = dict(models.Farm.objects.filter(connection__team__in=teams, connection__enabled=True)
+                 .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    servers = dict(models.Server.objects.filter(connection__team__in=teams, connection__enabled=True)
+                   .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return farms, servers

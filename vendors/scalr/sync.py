@@ -1,0 +1,253 @@
+"""Turn a poll's records into rows: bulk upserts by external id, and removal of what vanished.
+
+Everything one poll fetched is written in one transaction, and the number of SQL
+statements does not grow with the number of farms: each kind of row is read once, then
+created, updated and deleted with one bulk statement per batch. A farm whose details were
+not fetched in this poll (the Query API budget, see `polling`) keeps its roles, servers
+and lock state as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import models as dj
+from django.db import transaction
+from django.utils import timezone
+
+from vendors.scalr import models, records as r
+
+BATCH = 500
+#: events and log lines older than this are dropped by the poll that sees them age
+RETENTION = timedelta(days=30)
+
+
+@dataclass
+class FarmFetch:
+    """What one poll learnt about one farm beyond the farm list."""
+
+    details: r.FarmDetails
+    events: tuple[r.Event, ...] = ()
+    logs: tuple[r.LogEntry, ...] = ()
+
+
+@dataclass
+class EnvInventory:
+    environment: r.Environment
+    farms: list[r.Farm]
+    fetched: dict[int, FarmFetch] = field(default_factory=dict)  # farm id -> details of this poll
+    #: None: not fetched in this poll (keep what is stored)
+    roles: list[r.Role] | None = None
+    scripts: list[r.Script] | None = None
+    dns_zones: list[r.DnsZone] | None = None
+    vhosts: list[r.ApacheVhost] | None = None
+    dm_sources: list[r.DmSource] | None = None
+    dm_applications: list[r.DmApplication] | None = None
+    #: feature -> reason it cannot be shown on this connection
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SyncResult:
+    environments: int = 0
+    farms: int = 0
+    servers: int = 0
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    refreshed: int = 0
+
+
+def upsert(model: type[dj.Model], existing: Iterable[dj.Model], key: Callable[[dj.Model], Hashable],
+           wanted: dict[Hashable, dict], *, remove_missing: bool = True) -> tuple[int, int, int]:
+    """Make the rows `existing` match `wanted` (key -> field values); returns (created, updated, removed)."""
+    current = {key(row): row for row in existing}
+    new, changed, fields = [], [], set()
+    for item_key, values in wanted.items():
+        row = current.get(item_key)
+        if row is None:
+            new.append(model(**values))
+            continue
+        diff = [name for name, value in values.items() if getattr(row, name) != value]
+        if diff:
+            for name in diff:
+                setattr(row, name, values[name])
+            fields.update(diff)
+            changed.append(row)
+    model.objects.bulk_create(new, batch_size=BATCH)
+    if changed:
+        model.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
+    vanished = [row.pk for item_key, row in current.items() if item_key not in wanted] if remove_missing else []
+    if vanished:
+        model.objects.filter(pk__in=vanished).delete()
+    return len(new), len(changed), len(vanished)
+
+
+def _farm_values(record: r.Farm | None, fetch: FarmFetch | None, now) -> dict:
+    values: dict = {}
+    if record is not None:
+        values.update(name=record.name, status=str(record.status), description=record.description or "")
+        if record.project_id is not None:
+            values["project_id"] = record.project_id
+        if record.owner is not None:
+            values["owner"] = record.owner
+        if record.locked is not None:
+            values.update(locked=record.locked, lock_comment=record.lock_comment or "",
+                          locked_by=record.locked_by or "")
+    if fetch is not None:
+        details = fetch.details
+        values.update(name=details.name or values.get("name", ""), status=str(details.status),
+                      locked=details.locked, lock_comment=details.lock_comment or "",
+                      locked_by=details.locked_by or "", details_synced_at=now,
+                      servers_total=sum(1 for s in details.servers if s.status != r.ServerStatus.TERMINATED),
+                      servers_running=sum(1 for s in details.servers if s.status == r.ServerStatus.RUNNING))
+    return values
+
+
+def _server_values(server: r.Server) -> dict:
+    return {"status": str(server.status), "index": server.index, "platform": server.platform or "",
+            "location": server.location or "", "instance_type": server.instance_type or "",
+            "public_ips": list(server.public_ips), "private_ips": list(server.private_ips),
+            "hostname": server.hostname or "", "cloud_server_id": server.cloud_server_id or "",
+            "agent_version": server.agent_version or "", "launched_at": server.launched_at}
+
+
+def log_fingerprint(entry: r.LogEntry) -> str:
+    raw = f"{entry.timestamp.isoformat()}|{entry.server_id}|{entry.source}|{entry.severity}|{entry.message}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.Farm | None, FarmFetch | None]],
+                 *, remove_missing: bool, result: SyncResult) -> None:
+    """Farms, then the roles, servers, events and logs of the farms fetched in detail."""
+    now = timezone.now()
+    existing = connection.farms.all() if remove_missing else connection.farms.filter(external_id__in=list(farms))
+    wanted = {}
+    for farm_id, (record, fetch) in farms.items():
+        env_id = record.env_id if record is not None else fetch.details.env_id
+        wanted[farm_id] = {"connection_id": connection.pk, "environment_id": env_pks[env_id], "external_id": farm_id,
+                           **_farm_values(record, fetch, now)}
+    created, updated, removed = upsert(models.Farm, existing, lambda row: row.external_id, wanted,
+                                       remove_missing=remove_missing)
+    result.created += created
+    result.updated += updated
+    result.removed += removed
+
+    fetched = {farm_id: fetch for farm_id, (_record, fetch) in farms.items() if fetch is not None}
+    if not fetched:
+        return
+    farm_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
+    upsert(models.FarmRole, models.FarmRole.objects.filter(farm_id__in=farm_pks.values()),
+           lambda row: (row.farm_id, row.external_id),
+           {(farm_pks[farm_id], role.id): {
+               "farm_id": farm_pks[farm_id], "external_id": role.id, "role_external_id": role.role_id,
+               "role_name": role.role_name or "", "alias": role.alias, "platform": role.platform,
+               "location": role.location, "instance_type": role.instance_type or "",
+               "min_instances": role.min_instances, "max_instances": role.max_instances,
+               "running_instances": role.running_instances, "scaling_enabled": role.scaling_enabled}
+            for farm_id, fetch in fetched.items() for role in fetch.details.roles})
+    role_pks = {(farm_id, ext): pk for farm_id, ext, pk in models.FarmRole.objects.filter(
+        farm_id__in=farm_pks.values()).values_list("farm_id", "external_id", "pk")}
+    servers = {server.id: {"connection_id": connection.pk, "farm_id": farm_pks[farm_id], "external_id": server.id,
+                           "farm_role_id": role_pks.get((farm_pks[farm_id], server.farm_role_id)),
+                           **_server_values(server)}
+               for farm_id, fetch in fetched.items() for server in fetch.details.servers}
+    # a server moved between farms (or seen twice) is matched by id across the connection
+    existing_servers = models.Server.objects.filter(
+        dj.Q(farm_id__in=farm_pks.values()) | dj.Q(connection=connection, external_id__in=list(servers)))
+    created, updated, removed = upsert(models.Server, existing_servers, lambda row: row.external_id, servers)
+    result.created += created
+    result.updated += updated
+    result.removed += removed
+    result.refreshed += len(fetched)
+    result.servers += len(servers)
+
+    events = [models.Event(connection_id=connection.pk, farm_id=farm_pks[farm_id], external_id=event.id[:64],
+                           type=event.type[:64], timestamp=event.timestamp, message=event.message)
+              for farm_id, fetch in fetched.items() for event in fetch.events if event.timestamp]
+    models.Event.objects.bulk_create(events, batch_size=BATCH, ignore_conflicts=True)
+    logs = [models.LogEntry(farm_id=farm_pks[farm_id], fingerprint=log_fingerprint(entry),
+                            server_external_id=entry.server_id or "", message=entry.message,
+                            severity=entry.severity[:16], timestamp=entry.timestamp, source=entry.source[:128],
+                            count=entry.count)
+            for farm_id, fetch in fetched.items() for entry in fetch.logs if entry.timestamp]
+    models.LogEntry.objects.bulk_create(logs, batch_size=BATCH, ignore_conflicts=True)
+
+
+def _write_catalog(inventory: EnvInventory, env_pk: int, farm_pks: dict[int, int]) -> None:
+    if inventory.roles is not None:
+        upsert(models.Role, models.Role.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+               {role.id: {"environment_id": env_pk, "external_id": role.id, "name": role.name,
+                          "os_id": role.os_id or "",
+                          "images": [{"cloud_image_id": i.cloud_image_id, "platform": i.platform,
+                                      "location": i.location} for i in role.images]}
+                for role in inventory.roles})
+    if inventory.scripts is not None:
+        upsert(models.Script, models.Script.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+               {s.id: {"environment_id": env_pk, "external_id": s.id, "name": s.name, "description": s.description,
+                       "latest_revision": s.latest_revision} for s in inventory.scripts})
+    if inventory.dns_zones is not None:
+        upsert(models.DnsZone, models.DnsZone.objects.filter(environment_id=env_pk), lambda row: row.name,
+               {z.name: {"environment_id": env_pk, "name": z.name, "farm_id": farm_pks.get(z.farm_id),
+                         "farm_external_id": z.farm_id, "farm_role_external_id": z.farm_role_id,
+                         "status": z.status, "modified_at": z.modified_at, "ips": list(z.ips)}
+                for z in inventory.dns_zones})
+    if inventory.vhosts is not None:
+        upsert(models.ApacheVhost, models.ApacheVhost.objects.filter(environment_id=env_pk), lambda row: row.name,
+               {v.name: {"environment_id": env_pk, "name": v.name, "farm_id": farm_pks.get(v.farm_id),
+                         "farm_external_id": v.farm_id, "farm_role_external_id": v.farm_role_id,
+                         "ssl_enabled": v.ssl_enabled, "modified_at": v.modified_at} for v in inventory.vhosts})
+    if inventory.dm_sources is not None:
+        upsert(models.DmSource, models.DmSource.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+               {s.id: {"environment_id": env_pk, "external_id": s.id, "type": s.type, "url": s.url,
+                       "auth_type": s.auth_type} for s in inventory.dm_sources})
+    if inventory.dm_applications is not None:
+        upsert(models.DmApplication, models.DmApplication.objects.filter(environment_id=env_pk),
+               lambda row: row.external_id,
+               {a.id: {"environment_id": env_pk, "external_id": a.id, "source_external_id": a.source_id,
+                       "name": a.name} for a in inventory.dm_applications})
+
+
+def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: list[EnvInventory]) -> SyncResult:
+    """Write a whole poll: environments, farms (and details where fetched), catalogs; remove what vanished."""
+    result = SyncResult(environments=len(inventories), farms=sum(len(i.farms) for i in inventories))
+    now = timezone.now()
+    with transaction.atomic():
+        upsert(models.Environment, connection.environments.all(), lambda row: row.external_id,
+               {i.environment.id: {"connection_id": connection.pk, "external_id": i.environment.id,
+                                   "name": i.environment.name, "unavailable": i.unavailable, "synced_at": now}
+                for i in inventories})
+        env_pks = dict(connection.environments.values_list("external_id", "pk"))
+        farms = {farm.id: (farm, inventory.fetched.get(farm.id)) for inventory in inventories
+                 for farm in inventory.farms}
+        _write_farms(connection, env_pks, farms, remove_missing=True, result=result)
+        farm_pks = dict(connection.farms.values_list("external_id", "pk"))
+        for inventory in inventories:
+            _write_catalog(inventory, env_pks[inventory.environment.id], farm_pks)
+        cutoff = now - RETENTION
+        models.Event.objects.filter(connection=connection, timestamp__lt=cutoff).delete()
+        models.LogEntry.objects.filter(farm__connection=connection, timestamp__lt=cutoff).delete()
+    return result
+
+
+def scalr_farm_sync(*, connection: models.ScalrConnection, fetch: FarmFetch) -> SyncResult:
+    """Write one farm refreshed on its own (after an action, a callback, or while someone watches it)."""
+    result = SyncResult(farms=1)
+    env_pks = dict(connection.environments.values_list("external_id", "pk"))
+    if fetch.details.env_id not in env_pks:
+        return result  # its environment is not polled (any more)
+    with transaction.atomic():
+        _write_farms(connection, env_pks, {fetch.details.farm_id: (None, fetch)}, remove_missing=False,
+                     result=result)
+    return result
+
+
+def scalr_farm_add(*, connection: models.ScalrConnection, record: r.Farm) -> None:
+    """A farm that appeared through an action (a clone) before the next poll lists it."""
+    env_pks = dict(connection.environments.values_list("external_id", "pk"))
+    if record.env_id in env_pks:
+        with transaction.atomic():
+            _write_farms(connection, env_pks, {record.id: (record, None)}, remove_missing=False, result=SyncResult())

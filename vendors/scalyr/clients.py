@@ -1,0 +1,75 @@
+"""Building Scalyr clients for a connection: short timeouts in the web process, patient ones in polls.
+
+Interactive clients are kept per process (keyed by the connection, its URL and a digest of
+its tokens): an httpx client costs milliseconds to build and keeps its connections alive,
+which is most of what an explorer query costs on top of Scalyr's own time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import httpx
+
+from vendors.scalyr.client import READ_CONFIG, READ_LOGS, REGIONS, TOKEN_KINDS, WRITE_CONFIG, ScalyrClient
+from vendors.scalyr.models import ScalyrConnection
+
+TOKEN_LABELS = {READ_LOGS: "Read Logs", READ_CONFIG: "Read Config", WRITE_CONFIG: "Write Config"}
+#: token kind -> the connection secret holding it (also the provisioning key: `read_logs_token_env`)
+SECRET_NAMES = {kind: f"{kind}_token" for kind in TOKEN_KINDS}
+#: a person is waiting: fail fast, retry a backoff once
+INTERACTIVE = {"timeout": httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=3.0), "max_attempts": 2,
+               "max_retry_seconds": 3.0, "backoff_initial": 0.2, "backoff_max": 1.0}
+#: polls and Celery tasks: the core's defaults (several retries, capped in total time)
+BACKGROUND: dict = {}
+_CACHE_SIZE = 32
+_cache: OrderedDict[tuple, ScalyrClient] = OrderedDict()
+_lock = threading.Lock()
+
+
+def base_url(connection: ScalyrConnection) -> str:
+    region = (connection.settings or {}).get("region") or ""
+    return connection.base_url or REGIONS.get(region, REGIONS["us"])
+
+
+def token_kinds(connection: ScalyrConnection) -> frozenset[str]:
+    """Which tokens are set, without decrypting any."""
+    return frozenset(kind for kind in TOKEN_KINDS if connection.secrets.is_set(SECRET_NAMES[kind]))
+
+
+def missing_token_reason(connection: ScalyrConnection, *kinds: str) -> str:
+    """"" when one of `kinds` is set, else why the feature is disabled."""
+    if token_kinds(connection) & set(kinds):
+        return ""
+    names = " or ".join(TOKEN_LABELS[k] for k in kinds)
+    return f"This connection has no {names} token; a team admin can add one on the connection's page."
+
+
+def _tokens(connection: ScalyrConnection) -> dict[str, str | None]:
+    secrets = connection.secrets
+    return {name: secrets.get(name) if secrets.is_set(name) else None for name in SECRET_NAMES.values()}
+
+
+def client_for(connection: ScalyrConnection, *, interactive: bool = True) -> ScalyrClient:
+    """A client for `connection`. Interactive ones are shared: never close them; close background ones."""
+    tokens = _tokens(connection)
+    url = base_url(connection)
+    if not interactive:
+        return ScalyrClient(url, **tokens, **BACKGROUND)
+    digest = hashlib.sha256("\0".join(f"{k}={v or ''}" for k, v in sorted(tokens.items())).encode()).hexdigest()
+    key = (connection.pk, url, digest)
+    with _lock:
+        client = _cache.get(key)
+        if client is not None:
+            _cache.move_to_end(key)
+            return client
+        # Replaced or evicted clients are not closed here: another thread may be using one.
+        for stale in [k for k in _cache if k[0] == connection.pk]:
+            del _cache[stale]
+        client = ScalyrClient(url, **tokens, **INTERACTIVE)
+        _cache[key] = client
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+        return client

@@ -1,0 +1,81 @@
+from django import forms
+
+from vendors.core.forms import BASE_FIELDS, ConnectionForm
+from vendors.scalyr import links
+from vendors.scalyr.clients import SECRET_NAMES, TOKEN_LABELS
+from vendors.scalyr.models import SavedQuery, ScalyrConnection
+
+REGIONS = [("us", "US (app.scalyr.com)"), ("eu", "EU (eu.scalyr.com)"), ("", "Another URL (below)")]
+
+
+class ScalyrConnectionForm(ConnectionForm):
+    secret_fields = {SECRET_NAMES[kind]: f"{label} token" for kind, label in TOKEN_LABELS.items()}
+    required_secrets = frozenset()
+    settings_fields = ("region", *(spec[0] for spec in links.KINDS.values()), "demo")
+
+    region = forms.ChoiceField(choices=REGIONS, required=False, initial="us")
+    link_scalingo_app = forms.CharField(
+        label="Logs link filter for a Scalingo app", required=False, max_length=500,
+        initial=links.KINDS["scalingo.app"][2],
+        help_text="Scalyr filter opened by an app's “Logs” link; {app.name} is the app's name. Blank: no link.")
+    link_scalr_farm = forms.CharField(
+        label="Logs link filter for a Scalr farm", required=False, max_length=500,
+        initial=links.KINDS["scalr.farm"][2], help_text="{farm.name}, {farm.id}… Blank: no link.")
+    link_scalr_server = forms.CharField(
+        label="Logs link filter for a Scalr server", required=False, max_length=500,
+        initial=links.KINDS["scalr.server"][2],
+        help_text="{server.hostname}, {server.private_ips}, {server.id}… Blank: no link.")
+    demo = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = ScalyrConnection
+        fields = BASE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_url"].help_text = ("Only for another server (e.g. a SentinelOne SDL tenant); "
+                                             "when set it is used instead of the region.")
+        for name in SECRET_NAMES.values():
+            field = self.fields[f"secret_{name}"]
+            field.help_text += " Each token is used only for its own methods; at least one is needed."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("region") and not cleaned.get("base_url"):
+            self.add_error("base_url", "Choose a region or give the URL of the Scalyr server.")
+        will_have = [name for name in self.secret_fields
+                     if cleaned.get(f"secret_{name}") or (self.instance.pk is not None
+                                                           and self.instance.secrets.is_set(name)
+                                                           and not cleaned.get(f"clear_{name}"))]
+        if not will_have:
+            self.add_error(None, "Set at least one token: Read Logs (explorer, charts), Read Config (view config "
+                                 "files) or Write Config (edit them).")
+        for kind, (setting, *_rest) in links.KINDS.items():
+            template = (cleaned.get(setting) or "").strip()
+            cleaned[setting] = template
+            if template:
+                try:
+                    links.validate(template, kind)
+                except links.TemplateError as exc:
+                    self.add_error(setting, str(exc))
+        return cleaned
+
+
+class SaveQueryForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=SavedQuery.Kind.choices)
+    pinned = forms.BooleanField(required=False, label="Pin on the overview")
+
+
+class ConfigFileForm(forms.Form):
+    path = forms.CharField(max_length=500)
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "false"}), strip=False,
+                              required=False)
+    #: the version the editor started from; blank for a new file
+    expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean_path(self):
+        path = self.cleaned_data["path"].strip()
+        if not path.startswith("/"):
+            raise forms.ValidationError("A Scalyr file path starts with / (e.g. /dashboards/Shop API).")
+        return path

@@ -1,0 +1,78 @@
+"""Scalyr connections, the team's saved queries and charts, and who may query logs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vendors.core.models import Connection
+
+
+class ScalyrConnection(Connection):
+    """One Scalyr account: up to three tokens (Read Logs, Read Config, Write Config).
+
+    `settings` holds `region` (us, eu or "" for `base_url`), the deep-link filter templates
+    (`link_scalingo_app`, `link_scalr_farm`, `link_scalr_server`) and `demo`.
+    """
+
+    class Meta(Connection.Meta):
+        verbose_name = "Scalyr connection"
+
+
+class TeamQueryPolicy(models.Model):
+    """Scalyr-side policy of one team: querying logs is a right of its own.
+
+    Operators and admins may always query; viewers only when a team admin granted it here.
+    A team without a row has the default (viewers may not query).
+    """
+
+    team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="scalyr_policy")
+    viewers_may_query = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    def __str__(self) -> str:
+        return f"Scalyr query policy of {self.team}"
+
+
+class SavedQuery(models.Model):
+    """A named explorer view or chart, shared by the team of its connection.
+
+    `state` is the URL state of the page (filter, range, columns, function...), so opening a
+    saved query is opening a link. Charts keep the series the last poll fetched through
+    `timeseriesQuery` with summaries, so tiles never query Scalyr from the web process.
+    """
+
+    class Kind(models.TextChoices):
+        EXPLORER = "explorer", "Log view"
+        CHART = "chart", "Chart"
+
+    connection = models.ForeignKey(ScalyrConnection, on_delete=models.CASCADE, related_name="saved_queries")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.JSONField(default=dict)
+    pinned = models.BooleanField(default=False, help_text="Show as a tile on the overview.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Charts only: the last refresh by the poller.
+    values = models.JSONField(default=list, blank=True)
+    window_start_ms = models.BigIntegerField(null=True, blank=True)
+    window_end_ms = models.BigIntegerField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["connection", "name"], name="unique_scalyr_saved_query")]
+        verbose_name_plural = "saved queries"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_chart(self) -> bool:
+        return self.kind == self.Kind.CHART

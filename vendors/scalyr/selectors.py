@@ -1,0 +1,80 @@
+"""Reads of Scalyr rows, scoped to the user's teams, and the query permission.
+
+Querying logs is a right of its own, separate from seeing the console: operators and
+admins have it; viewers only in teams whose admin granted it (`TeamQueryPolicy`).
+Another team's objects answer 404; a member without the right gets 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import roles_by_team, teams_for_user
+from vendors.scalyr.models import SavedQuery, ScalyrConnection, TeamQueryPolicy
+
+QUERY_DENIED = ("Querying logs needs the operator role in this team, or a grant to viewers by a team admin "
+                "(on the Logs page).")
+
+
+def connections_for_user(*, user) -> QuerySet[ScalyrConnection]:
+    return ScalyrConnection.objects.filter(team__in=teams_for_user(user=user)).select_related("team")
+
+
+def connection_get(*, user, pk: int) -> ScalyrConnection:
+    connection = connections_for_user(user=user).filter(pk=pk).first()
+    if connection is None:
+        raise Http404("No such Scalyr connection.")
+    return connection
+
+
+def role_in(*, user, team_id: int) -> str | None:
+    return Role.ADMIN if user.is_superuser else roles_by_team(user=user).get(team_id)
+
+
+def viewers_may_query(*, team_id: int) -> bool:
+    return TeamQueryPolicy.objects.filter(team_id=team_id, viewers_may_query=True).exists()
+
+
+def may_query(*, user, team_id: int, role: str | None = None) -> bool:
+    role = role or role_in(user=user, team_id=team_id)
+    if role is None:
+        return False
+    if Role.rank(role) >= Role.rank(Role.OPERATOR):
+        return True
+    return viewers_may_query(team_id=team_id)
+
+
+def connection_for_query(*, user, pk: int) -> ScalyrConnection:
+    """A connection the user may query: 404 outside their teams, 403 without the query right."""
+    connection = connection_get(user=user, pk=pk)
+    if not may_query(user=user, team_id=connection.team_id):
+        raise PermissionDenied(QUERY_DENIED)
+    return connection
+
+
+def queryable_team_ids(*, user) -> set[int]:
+    roles = roles_by_team(user=user)
+    granted = set(TeamQueryPolicy.objects.filter(team_id__in=roles, viewers_may_query=True)
+                  .values_list("team_id", flat=True))
+    return {team_id for team_id, role in roles.items()
+            if Role.rank(role) >= Role.rank(Role.OPERATOR) or team_id in granted}
+
+
+def saved_queries_for(*, user) -> QuerySet[SavedQuery]:
+    return SavedQuery.objects.filter(connection__team__in=teams_for_user(user=user)) \
+        .select_related("connection", "connection__team", "created_by")
+
+
+def saved_query_get(*, user, pk: int) -> SavedQuery:
+    saved = saved_queries_for(user=user).filter(pk=pk).first()
+    if saved is None:
+        raise Http404("No such saved query.")
+    return saved
+
+
+def pinned_charts(*, teams) -> QuerySet[SavedQuery]:
+    return SavedQuery.objects.filter(connection__team__in=teams, kind=SavedQuery.Kind.CHART, pinned=True) \
+        .select_related("connection").order_by("connection__name", "name")

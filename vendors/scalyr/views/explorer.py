@@ -1,0 +1,161 @@
+"""The log explorer: the page, its lines (and "load more"), histogram, facets and live tail.
+
+The page renders at once; its lines, histogram and facets then load as separate HTMX
+requests, so the lines show as soon as Scalyr answers. Every request after the first
+carries the absolute window the lines were read for (`ws`/`we`, epoch ms), so the
+histogram and the facets describe exactly the same events.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django_htmx.http import push_url
+
+from vendors.core.errors import VendorError
+from vendors.scalyr import explorer as reads
+from vendors.scalyr import selectors
+from vendors.scalyr.client import READ_LOGS
+from vendors.scalyr.clients import missing_token_reason
+from vendors.scalyr.models import SavedQuery
+from vendors.scalyr.state import ORDERS, PRESETS, ExplorerState, format_instant, from_ms, to_ms
+from vendors.scalyr.views.common import is_partial, scalyr_error
+
+TEMPLATE = "scalyr/explorer.html"
+
+
+def _window(request):
+    try:
+        start, end = int(request.GET["ws"]), int(request.GET["we"])
+    except (KeyError, ValueError):
+        return None
+    return (from_ms(start), from_ms(end)) if end > start else None
+
+
+def _sub_query(state: ExplorerState, window, **extra) -> str:
+    return urlencode({**state.params(), "ws": to_ms(window[0]), "we": to_ms(window[1]), **extra})
+
+
+def explorer(request, pk: int):
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    state = ExplorerState.from_params(request.GET)
+    reason = missing_token_reason(connection, READ_LOGS)
+    if is_partial(request):
+        if "token" in request.GET:
+            return _more(request, connection, state)
+        return _results(request, connection, state, reason)
+    context = {
+        "connection": connection, "state": state, "reason": reason, "presets": PRESETS, "orders": ORDERS,
+        "others": [c for c in selectors.connections_for_user(user=request.user).order_by("name")
+                   if c.pk != connection.pk],
+        "save_kind": SavedQuery.Kind.EXPLORER,
+        "can_save": selectors.role_in(user=request.user, team_id=connection.team_id) in ("operator", "admin"),
+        "absolute_start": format_instant(state.start) if state.start else "",
+    }
+    return render(request, TEMPLATE, context)
+
+
+def _results(request, connection, state: ExplorerState, reason: str):
+    base = reverse("scalyr:explorer", args=[connection.pk])
+    window = state.window()
+    context = {"connection": connection, "state": state, "reason": reason, "window": window, "lines": ()}
+    if not reason and not state.errors:
+        try:
+            page = reads.events_page(connection=connection, state=state, window=window)
+        except VendorError as exc:
+            context["error"] = scalyr_error(exc)
+        else:
+            context.update(page=page, lines=page.lines, sub_query=_sub_query(state, window),
+                           more_query=_sub_query(state, window, token=page.continuation_token or ""),
+                           frozen_url=request.build_absolute_uri(f"{base}?{state.frozen(window[1]).query()}"))
+            if state.tail:
+                context["tail_query"] = _tail_query(state, reads.tail_cursor(
+                    page.lines, default_ns=to_ms(window[1]) * 1_000_000, started_ms=to_ms(timezone.now())))
+    response = render(request, f"{TEMPLATE}#results", context)
+    if request.htmx.trigger == "explorer-form":  # a new query from the form: its URL is the one to share
+        push_url(response, f"{base}?{state.query()}" if state.params() else base)
+    return response
+
+
+def _more(request, connection, state: ExplorerState):
+    window = _window(request)
+    if window is None:
+        return HttpResponseBadRequest("Load more needs the window of the first page.")
+    context = {"connection": connection, "state": state, "lines": ()}
+    try:
+        page = reads.events_page(connection=connection, state=state, window=window,
+                                 continuation_token=request.GET["token"])
+    except VendorError as exc:
+        context["error"] = scalyr_error(exc)
+    else:
+        context.update(page=page, lines=page.lines,
+                       more_query=_sub_query(state, window, token=page.continuation_token or ""))
+    return render(request, f"{TEMPLATE}#more", context)
+
+
+def histogram(request, pk: int):
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    state = ExplorerState.from_params(request.GET)
+    context = {"connection": connection, "state": state}
+    try:
+        result = reads.histogram(connection=connection, state=state, window=_window(request))
+    except VendorError as exc:
+        context["error"] = scalyr_error(exc)
+    else:
+        context["histogram"] = result
+        context["bars"] = [(bar, state.query(start=bar.start, end=bar.end, tail=False)) for bar in result.bars]
+    return render(request, f"{TEMPLATE}#histogram", context)
+
+
+def facets(request, pk: int):
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    state = ExplorerState.from_params(request.GET)
+    context = {"connection": connection, "state": state}
+    try:
+        found = reads.facets(connection=connection, state=state, window=_window(request))
+    except VendorError as exc:
+        context["error"] = scalyr_error(exc)
+    else:
+        context["facets"] = [
+            (facet, [(value, state.query(filter=value.include), state.query(filter=value.exclude))
+                     for value in facet.values])
+            for facet in found]
+    return render(request, f"{TEMPLATE}#facets", context)
+
+
+def _tail_query(state: ExplorerState, cursor: reads.TailCursor, **extra) -> str:
+    return urlencode({**state.params(), "since": cursor.since_ns, "seen": ",".join(sorted(cursor.seen)),
+                      "started": cursor.started_ms, **extra})
+
+
+def tail(request, pk: int):
+    """One step of the live tail: new lines (out of band) and the next poller, paused or stopped."""
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    state = ExplorerState.from_params(request.GET)
+    try:
+        cursor = reads.TailCursor(since_ns=int(request.GET["since"]),
+                                  seen=frozenset(s for s in request.GET.get("seen", "").split(",") if s),
+                                  started_ms=int(request.GET["started"]))
+    except (KeyError, ValueError):
+        return HttpResponseBadRequest("The tail needs since and started.")
+    status = "running"
+    if request.GET.get("paused") == "1":
+        status = "paused"
+    elif request.GET.get("resume") == "1":
+        cursor = reads.TailCursor(since_ns=cursor.since_ns, seen=cursor.seen, started_ms=to_ms(timezone.now()))
+    elif cursor.expired():
+        status = "stopped"
+    context = {"connection": connection, "state": state, "tail_status": status, "lines": ()}
+    if status == "running":
+        try:
+            lines, cursor = reads.tail_events(connection=connection, state=state, cursor=cursor)
+        except VendorError as exc:
+            context["error"] = scalyr_error(exc)
+        else:
+            context["lines"] = lines if state.order == "oldest" else tuple(reversed(lines))
+    context["tail_query"] = _tail_query(state, cursor)
+    return render(request, f"{TEMPLATE}#tail", context)
