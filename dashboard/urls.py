@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -22,6 +23,7 @@ urlpatterns = [
     path("connections/", include("vendors.core.urls")),
     path("teams/", include("dashboard.teams.urls")),
     path("audit/", include("dashboard.audit.urls")),
+    path("admin/", admin.site.urls),
     path("health/", login_not_required(HealthCheckView.as_view(checks=_checks)), name="health"),
     path("metrics", login_not_required(ExportToDjangoView), name="metrics"),
 ]

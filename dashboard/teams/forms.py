@@ -25,3 +25,12 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class TeamCreateForm(forms.ModelForm):
+    class Meta:
+        from dashboard.teams.models import Team
+
+        model = Team
+        fields = ["name", "slug"]
+        help_texts = {"slug": "Used in URLs: letters, digits and hyphens."}

@@ -1,23 +1,34 @@
 """Team pages: the user's teams, and member management for team admins."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard.teams import services
-from dashboard.teams.forms import MemberAddForm, MemberRoleForm
+from dashboard.teams.forms import MemberAddForm, MemberRoleForm, TeamCreateForm
 from dashboard.teams.models import Membership, Role
 from dashboard.teams.selectors import require_role, role_for, teams_for_user
 
 
 def team_list(request):
+    """The user's teams; superusers also create teams here (they become its first admin)."""
+    form = TeamCreateForm(request.POST or None) if request.user.is_superuser else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Only administrators of the console create teams.")
+        if form.is_valid():
+            team = services.team_create(name=form.cleaned_data["name"], slug=form.cleaned_data["slug"],
+                                        actor=request.user, admin=request.user)
+            messages.success(request, f"Team {team} created; you are its admin.")
+            return redirect("teams:detail", slug=team.slug)
     teams = teams_for_user(user=request.user).annotate(member_count=Count("memberships"))
     roles = {m.team_id: m.role for m in Membership.objects.filter(user=request.user)}
     return render(request, "teams/team_list.html",
-                  {"teams": [(team, roles.get(team.pk, Role.ADMIN if request.user.is_superuser else None))
-                             for team in teams]})
+                  {"form": form, "teams": [(team, roles.get(team.pk, Role.ADMIN if request.user.is_superuser else None))
+                                           for team in teams]})
 
 
 def team_detail(request, slug: str):

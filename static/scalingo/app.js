@@ -14,12 +14,17 @@
   }
 
   function chart(el, title, data, unit) {
+    const fmt = function (v) {
+      if (unit === "%") return (Math.round(v * 10) / 10) + " %";
+      if (unit === "rpm") return String(Math.round(v));
+      return fmtBytes(v);
+    };
     const width = Math.max(280, el.clientWidth - 8);
     const opts = {
       title: title, width: width, height: 200,
-      series: [{}, { label: title, stroke: unit === "%" ? "#0172ad" : "#7c3aed", width: 2,
-                    value: function (u, v) { return v == null ? "—" : (unit === "%" ? v.toFixed(1) + " %" : fmtBytes(v)); } }],
-      axes: [{}, { values: function (u, ticks) { return ticks.map(function (t) { return unit === "%" ? t + " %" : fmtBytes(t); }); }, size: 70 }],
+      series: [{}, { label: title, stroke: unit === "%" ? "#0172ad" : (unit === "rpm" ? "#059669" : "#7c3aed"), width: 2,
+                    value: function (u, v) { return v == null ? "—" : fmt(v); } }],
+      axes: [{}, { values: function (u, ticks) { return ticks.map(fmt); }, size: 70 }],
     };
     return new window.uPlot(opts, data, el);
   }
@@ -38,12 +43,14 @@
           const p = document.createElement("p"); p.className = "muted"; p.textContent = "No metrics yet."; box.appendChild(p);
         }
         names.forEach(function (name) {
-          ["cpu", "memory"].forEach(function (metric) {
+          Object.keys(payload.series[name]).forEach(function (metric) {
             const holder = document.createElement("div");
             holder.className = "chart";
             holder.dataset.chart = name + "-" + metric;
             box.appendChild(holder);
-            chart(holder, name + " " + (metric === "cpu" ? "CPU" : "memory"), payload.series[name][metric], metric === "cpu" ? "%" : "B");
+            const titles = { cpu: name + " CPU", memory: name + " memory", requests: "Router requests per minute" };
+            const units = { cpu: "%", memory: "B", requests: "rpm" };
+            chart(holder, titles[metric], payload.series[name][metric], units[metric]);
           });
         });
         box.dataset.loaded = String(Date.now());

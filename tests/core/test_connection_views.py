@@ -137,3 +137,19 @@ def test_audit_page_filters(admin_client, connection, other_connection, members)
     audit_record(actor=members["outsider"], verb="connection.secret-team", target=other_connection,
                  team=other_connection.team)
     assert "connection.secret-team" not in admin_client.get(reverse("audit:list")).content.decode()
+
+
+def test_only_superusers_create_teams(client, members, db):
+    client.force_login(members[Role.ADMIN])
+    assert client.post(reverse("teams:list"), {"name": "Ops", "slug": "ops"}).status_code == 403
+    from tests.conftest import make_user
+
+    root = make_user("root", superuser=True)
+    client.force_login(root)
+    page = client.post(reverse("teams:list"), {"name": "Ops", "slug": "bad slug!"}).content.decode()
+    assert "Enter a valid “slug”" in page
+    response = client.post(reverse("teams:list"), {"name": "Ops", "slug": "ops"})
+    assert response["Location"] == reverse("teams:detail", args=["ops"])
+    from dashboard.teams.models import Membership
+    assert Membership.objects.get(team__slug="ops").user == root
+    assert AuditEvent.objects.filter(verb="team.create").exists()

@@ -31,7 +31,7 @@ CASES = {
     "audit:list": ("get", Role.ADMIN),
     "core:action-status": ("get", Role.VIEWER),
 }
-IGNORED_PREFIXES = ("admin:",)
+IGNORED_PREFIXES = ("admin:",)  # Django's admin site: staff only, its own permission system
 
 
 def all_url_names(resolver=None, prefix=""):

@@ -146,7 +146,8 @@ def perform_delete_variable(action, connection) -> str:
 
 # -- live reads for the app page -------------------------------------------------------------
 def scalingo_series(*, app: models.App, metric: str, container_type: str, hours: int = 3):
-    """CPU or memory points of one container type, cached briefly (every viewer shares them)."""
+    """CPU or memory points of one container type, or router requests per minute, cached briefly
+    (every viewer of the app shares them)."""
     key = f"scalingo:series:{app.pk}:{metric}:{container_type}:{hours}"
     cached = cache.get(key)
     if cached is not None:
@@ -154,8 +155,11 @@ def scalingo_series(*, app: models.App, metric: str, container_type: str, hours:
     budget = budget_for(app.connection)
     with interactive_client_for(app.connection) as client:
         try:
-            reader = client.cpu if metric == "cpu" else client.memory
-            points = reader(app.external_id, container_type, since_hours=hours)
+            if metric == "router":
+                points = client.router(app.external_id, since_hours=hours)
+            else:
+                reader = client.cpu if metric == "cpu" else client.memory
+                points = reader(app.external_id, container_type, since_hours=hours)
         finally:
             budget.spend(client.requests_made)
     data = [[int(p.time.timestamp()) for p in points if p.time], [p.value for p in points if p.time]]

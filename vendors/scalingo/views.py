@@ -153,6 +153,9 @@ def app_series(request, pk: int):
                 "cpu": services.scalingo_series(app=app, metric="cpu", container_type=line.name, hours=hours),
                 "memory": services.scalingo_series(app=app, metric="memory", container_type=line.name, hours=hours),
             }
+        if app.formation.filter(name="web").exists():
+            series["router"] = {"requests": services.scalingo_series(app=app, metric="router", container_type="",
+                                                                     hours=hours)}
     except VendorError as exc:
         error = str(exc)
     return JsonResponse({"series": series, "error": error, "hours": hours})

@@ -251,3 +251,10 @@ def scalr_farm_add(*, connection: models.ScalrConnection, record: r.Farm) -> Non
     if record.env_id in env_pks:
         with transaction.atomic():
             _write_farms(connection, env_pks, {record.id: (record, None)}, remove_missing=False, result=SyncResult())
+
+
+def scalr_catalog_sync(*, connection: models.ScalrConnection, inventory: EnvInventory) -> None:
+    """Write the environment lists read again after a change (DNS zones, vhosts); farms untouched."""
+    env_pk = connection.environments.get(external_id=inventory.environment.id).pk
+    with transaction.atomic():
+        _write_catalog(inventory, env_pk, dict(connection.farms.values_list("external_id", "pk")))

@@ -139,6 +139,14 @@ class QueryState:
         local = timezone.localtime
         return f"{local(start):%Y-%m-%d %H:%M:%S} → {local(end):%Y-%m-%d %H:%M:%S}"
 
+    def range_options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) for the range picker; "" is "the From/To inputs"."""
+        options = [(value, label, not self.is_absolute and self.range == value) for value, label in PRESETS]
+        if not self.is_absolute and self.range not in dict(PRESETS):
+            options.append((self.range, f"Last {self.range}", True))
+        options.append(("", "From/To below", self.is_absolute))
+        return options
+
     def params(self) -> dict[str, str]:
         """Only what differs from the defaults, so links stay short."""
         values = {}

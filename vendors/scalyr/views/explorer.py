@@ -22,7 +22,7 @@ from vendors.scalyr import selectors
 from vendors.scalyr.client import READ_LOGS
 from vendors.scalyr.clients import missing_token_reason
 from vendors.scalyr.models import SavedQuery
-from vendors.scalyr.state import ORDERS, PRESETS, ExplorerState, format_instant, from_ms, to_ms
+from vendors.scalyr.state import ORDERS, ExplorerState, from_ms, to_ms
 from vendors.scalyr.views.common import is_partial, scalyr_error
 
 TEMPLATE = "scalyr/explorer.html"
@@ -49,12 +49,11 @@ def explorer(request, pk: int):
             return _more(request, connection, state)
         return _results(request, connection, state, reason)
     context = {
-        "connection": connection, "state": state, "reason": reason, "presets": PRESETS, "orders": ORDERS,
+        "connection": connection, "state": state, "reason": reason, "orders": ORDERS,
         "others": [c for c in selectors.connections_for_user(user=request.user).order_by("name")
                    if c.pk != connection.pk],
         "save_kind": SavedQuery.Kind.EXPLORER,
         "can_save": selectors.role_in(user=request.user, team_id=connection.team_id) in ("operator", "admin"),
-        "absolute_start": format_instant(state.start) if state.start else "",
     }
     return render(request, TEMPLATE, context)
 
@@ -62,7 +61,8 @@ def explorer(request, pk: int):
 def _results(request, connection, state: ExplorerState, reason: str):
     base = reverse("scalyr:explorer", args=[connection.pk])
     window = state.window()
-    context = {"connection": connection, "state": state, "reason": reason, "window": window, "lines": ()}
+    context = {"connection": connection, "state": state, "reason": reason, "window": window, "lines": (),
+               "partial": True}
     if not reason and not state.errors:
         try:
             page = reads.events_page(connection=connection, state=state, window=window)
@@ -94,7 +94,7 @@ def _more(request, connection, state: ExplorerState):
     else:
         context.update(page=page, lines=page.lines,
                        more_query=_sub_query(state, window, token=page.continuation_token or ""))
-    return render(request, f"{TEMPLATE}#more", context)
+    return render(request, f"{TEMPLATE}#more-response", context)
 
 
 def histogram(request, pk: int):

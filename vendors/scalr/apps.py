@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ScalrConfig(AppConfig):
+    name = "vendors.scalr"
+    label = "scalr"
+    verbose_name = "Scalr"
+
+    def ready(self):
+        from vendors.scalr import vendor
+
+        vendor.register()
