@@ -1,7 +1,12 @@
-"""The home page: every connection's health, and each registered vendor's figures."""
+"""Cross-vendor pages: the overview, the merged timeline and the global search."""
+
+from datetime import datetime
 
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from dashboard.overview import services
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core import registry
@@ -11,25 +16,81 @@ from vendors.core.selectors import all_connections_for_user
 _SEVERITY = {Health.FAILING: 0, Health.DEGRADED: 1, Health.NEVER: 2, Health.OK: 3, Health.DISABLED: 4}
 
 
+def _partial(request, template: str, name: str) -> str:
+    return f"{template}#{name}" if request.htmx and not request.htmx.boosted else template
+
+
 def home(request):
     teams = teams_for_user(user=request.user)
     connections = sorted(all_connections_for_user(user=request.user),
                          key=lambda c: (_SEVERITY[c.health], c.vendor, c.name))
     vendor_sections = []
     for spec in registry.vendors():
-        items = spec.summary(teams) if spec.summary else []
         count = sum(1 for c in connections if c.vendor == spec.name)
-        panels = spec.panels(request, teams) if spec.panels else []
-        vendor_sections.append({"spec": spec, "items": items, "connections": count, "panels": panels})
-    attention = [c for c in connections if c.health in (Health.FAILING, Health.DEGRADED)]
+        if not count:
+            continue
+        vendor_sections.append({
+            "spec": spec, "connections": count,
+            "items": spec.summary(teams) if spec.summary else [],
+            "panels": spec.panels(request, teams) if spec.panels else [],
+        })
     context = {
         "connections": connections,
-        "attention": attention,
+        "attention": services.attention_items(user=request.user, teams=teams)[:30],
         "vendor_sections": vendor_sections,
         "has_teams": teams.exists(),
         "can_add": teams_for_user(user=request.user, min_role=Role.ADMIN).exists(),
+        "vendors": registry.vendors(),
+        "now": timezone.now(),
     }
-    template = "overview/home.html"
+    return render(request, _partial(request, "overview/home.html", "overview-live"), context)
+
+
+def _aware(value: str | None) -> datetime | None:
+    parsed = parse_datetime(value) if value else None
+    if parsed and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def timeline(request):
+    teams = teams_for_user(user=request.user)
+    params = request.GET
+    since = _aware(params.get("since"))
+    if not since and params.get("range", "24h") in services.RANGES:
+        since = timezone.now() - services.RANGES[params.get("range", "24h")]
+    query = registry.TimelineQuery(
+        teams=teams, vendor=params.get("vendor", ""), team=params.get("team", ""),
+        connection=params.get("connection", ""), event_type=params.get("type", ""), since=since,
+        before=_aware(params.get("before")), limit=50)
+    page = services.timeline_page(query)
+    base = params.copy()
+    base.pop("before", None)
+    context = {
+        "page": page, "params": params, "base_query": base.urlencode(),
+        "vendors": [(services.CONSOLE, "Console (audit)")] + [(s.name, s.label) for s in registry.vendors()
+                                                             if s.timeline],
+        "types": services.timeline_types(), "teams": teams,
+        "connections": sorted({c.name for c in all_connections_for_user(user=request.user)}),
+        "ranges": [("1h", "Last hour"), ("6h", "Last 6 hours"), ("24h", "Last 24 hours"), ("7d", "Last 7 days"),
+                   ("30d", "Last 30 days"), ("all", "Everything")],
+        "range": params.get("range", "24h"),
+        "labels": {s.name: s.label for s in registry.vendors()} | {services.CONSOLE: "Console"},
+    }
+    return render(request, _partial(request, "overview/timeline.html", "timeline-entries"), context)
+
+
+def search(request):
+    text = request.GET.get("q", "")
+    teams = teams_for_user(user=request.user)
+    context = {
+        "q": text,
+        "groups": services.search(user=request.user, teams=teams, text=text),
+        "log_filter": text.strip(),
+        "log_search_url": registry.log_link("search", text.strip(), teams)
+        if services.looks_like_log_filter(text) else "",
+    }
+    template = "overview/search.html"
     if request.htmx and not request.htmx.boosted:
-        template += "#overview-live"
+        template += "#search-results"
     return render(request, template, context)

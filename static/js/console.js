@@ -65,6 +65,48 @@
       document.querySelectorAll("[data-live]").forEach(function (el) { window.htmx.trigger(el, "live-refresh"); });
     }
   });
+  // Global search: "/" focuses it; arrows move through results; Escape closes them.
+  function searchResults() { return document.getElementById("global-search-results"); }
+  function resultLinks() { const box = searchResults(); return box ? Array.from(box.querySelectorAll("a.search-result")) : []; }
+  document.addEventListener("keydown", function (event) {
+    const input = document.getElementById("global-search");
+    if (!input) return;
+    const typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+    if (event.key === "/" && !typing && !event.metaKey && !event.ctrlKey) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+      return;
+    }
+    const inSearch = event.target === input || (searchResults() && searchResults().contains(event.target));
+    if (!inSearch) return;
+    const links = resultLinks();
+    const index = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && links.length) {
+      event.preventDefault();
+      links[Math.min(index + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && links.length) {
+      event.preventDefault();
+      if (index <= 0) input.focus(); else links[index - 1].focus();
+    } else if (event.key === "Escape") {
+      const box = searchResults();
+      if (box) box.hidden = true;
+      input.focus();
+    } else if (event.key === "Enter" && event.target === input && links.length) {
+      event.preventDefault();
+      window.location.href = links[0].href;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "global-search-results") {
+      event.target.hidden = !document.getElementById("global-search").value.trim();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    const box = searchResults();
+    if (box && !event.target.closest(".global-search")) box.hidden = true;
+  });
+
   // Do not replace a live region while the user is typing in it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     const target = event.detail.target;

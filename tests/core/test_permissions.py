@@ -15,6 +15,8 @@ OPEN = {"login", "health", "metrics"}
 # name -> (method, minimum role for success, needs a connection/team object)
 CASES = {
     "overview:home": ("get", Role.VIEWER),
+    "overview:timeline": ("get", Role.VIEWER),
+    "overview:search": ("get", Role.VIEWER),
     "logout": ("post", None),
     "core:connection-list": ("get", Role.VIEWER),
     "core:connection-detail": ("get", Role.VIEWER),

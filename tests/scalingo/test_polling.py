@@ -170,3 +170,37 @@ def test_without_a_limit_one_poll_refreshes_everything(scalingo_sims, make_conne
 
     assert all(synced_at(conn).values()) and len(synced_at(conn)) == len(visible(sim))
     assert conn.poll_notes == [f"{len(visible(sim))} apps; details of {len(visible(sim))} refreshed in this poll."]
+
+
+def test_an_app_deleted_while_the_poll_reads_it_does_not_fail_the_poll(scalingo_sims, make_connection, poll):
+    sim = scalingo_sims()
+    sim.control("add_app", {"name": "going-away"})
+    conn = make_connection(sim)
+    answer = sim.handle
+
+    def delete_after_listing(request):
+        response = answer(request)
+        if request.path == "/v1/apps" and sim.world.find_app("going-away"):
+            sim.control("remove_app", {"app": "going-away"})  # someone deletes it right now
+        return response
+
+    sim.handle = delete_after_listing
+    outcome = poll(conn)
+
+    assert outcome.status == "ok", outcome.message
+    assert models.App.objects.get(name="example-running-application").details_synced_at is not None
+    assert poll(conn).status == "ok"
+    assert not models.App.objects.filter(name="going-away").exists()
+
+
+def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, poll):
+    sim, conn, refusals = limited
+    budget = polling.budget_for(conn)
+    budget.spend(LIMIT - 1)  # users opened app pages, logs and charts this minute
+
+    outcome = poll(conn)
+
+    assert outcome.status == "failed"
+    assert "60 requests a minute" in conn.last_error
+    assert len(sim.received) == 0 and refusals == []
+    assert budget.used() == LIMIT - 1

@@ -321,7 +321,6 @@ def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_
         measured[size] = (len(queries), _bulk_statements(apps, details, events, first=first))
 
     (small, small_batches), (large, large_batches) = measured[10], measured[100]
-    print("STATEMENTS", measured)
     # Nothing per app, one statement per batch: equal wherever one batch holds 100 apps' rows
     # (PostgreSQL); SQLite's 999-parameter cap in Django 5.2 adds exactly the extra batches.
     assert large - small == large_batches - small_batches, (measured, [q["sql"][:80] for q in queries])

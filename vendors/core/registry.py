@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +29,50 @@ class SummaryItem:
     value: int | str
     state: str = "ok"  # ok | warning | danger | muted
     url: str = ""
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """Something wrong the overview lists first: severity 0 (critical) to 2 (notice), then recency."""
+
+    severity: int
+    title: str
+    detail: str
+    url: str
+    vendor: str
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    teams: Any  # queryset of Team
+    vendor: str = ""
+    team: str = ""  # slug
+    connection: str = ""  # connection name
+    event_type: str = ""
+    since: datetime | None = None
+    before: datetime | None = None  # page cursor: entries strictly older
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime
+    vendor: str  # a registry name, or "console" for the audit log
+    type: str
+    text: str
+    url: str = ""
+    connection: str = ""
+    team: str = ""
+    severity: str = "info"  # info | warning | danger
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: str  # e.g. "Scalingo apps"; results are grouped by it
+    title: str
+    subtitle: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -67,10 +112,18 @@ class VendorSpec:
     #: teams queryset -> figures for the overview
     summary: Callable[[Any], list[SummaryItem]] | None = None
     #: (kind, obj, team) -> URL of this vendor's log view filtered for obj, or None.
-    #: kinds: "scalingo.app", "scalr.farm", "scalr.server" (the object is the model row)
+    #: kinds: "scalingo.app", "scalr.farm", "scalr.server" (the object is the model row), and
+    #: "search" (obj is a log filter typed in the global search, team the user's teams queryset)
     log_link: Callable[[str, Any, Any], str | None] | None = None
     #: (request, teams) -> panels for the overview (pinned tiles, charts...)
     panels: Callable[[Any, Any], list[Panel]] | None = None
+    #: teams -> what is wrong right now (crashed apps, failed deployments, stuck servers...)
+    attention: Callable[[Any], list[AttentionItem]] | None = None
+    #: TimelineQuery -> newest-first entries (at most query.limit), and the event types it knows
+    timeline: Callable[[TimelineQuery], list[TimelineEntry]] | None = None
+    timeline_types: tuple[str, ...] = ()
+    #: (teams, text, limit) -> matches for the global search
+    search: Callable[[Any, str, int], list[SearchResult]] | None = None
     #: dotted path of the vendor's URLconf, mounted under /<name>/
     urls: str | None = None
     demo: DemoSetup | None = None

@@ -26,6 +26,8 @@ CALLS_PER_APP = 7
 #: requests kept back for interactive reads (a user opening an app, its logs...)
 RESERVE = 15
 EVENT_PAGES = 3
+#: requests a poll needs before any details: the token exchange, the app list, a page of the feed
+POLL_MINIMUM = 3
 FETCH_CONCURRENCY = 4
 DEFAULT_REQUESTS_PER_MINUTE = 60
 
@@ -80,12 +82,19 @@ def _plan(connection, apps, changed_names: set[str], capacity: int | None) -> li
 
 def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]:
     budget = budget_for(connection)
+    available = budget.remaining()
+    if available is not None and available < POLL_MINIMUM:
+        # Asking anyway would only earn 429s (and their retries) from Scalingo.
+        raise errors.RateLimited(f"This token's {budget.limit} requests a minute are already spent (app pages, "
+                                 f"logs, charts); the poll waits for the next minute.")
     with client_for(connection) as client:
         try:
             apps = client.apps()
             newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
             events = []
             for page in range(1, EVENT_PAGES + 1):
+                if page > 1 and available is not None and client.requests_made >= available:
+                    break
                 batch = client.events(page=page)
                 events.extend(batch.items)
                 if not batch.pagination.next_page or (newest and any(
@@ -106,6 +115,10 @@ def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]
                     details[record.id] = fetch_details(client, record.id)
                 except errors.RateLimited:
                     limited.append(record.id)  # keep what we have; the rest waits for the next poll
+                except errors.NotFound as missing:
+                    if missing.details.get("resource") != "app":
+                        raise
+                    # deleted since the app list was read: the next poll removes its row
 
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
                 list(pool.map(fetch, chosen))
@@ -131,7 +144,7 @@ def scalingo_app_refresh(connection: models.ScalingoConnection, app: models.App)
     """Refresh one app's details now (a user is looking at it), within the budget."""
     budget = budget_for(connection)
     remaining = budget.remaining()
-    if remaining is not None and remaining < CALLS_PER_APP + 1:
+    if remaining is not None and remaining < CALLS_PER_APP + 2:  # + the token exchange and the app itself
         return
     with client_for(connection) as client:
         try:

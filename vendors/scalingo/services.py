@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -28,6 +29,18 @@ def formation_sentence(changes: list[dict]) -> str:
 
 
 # -- actions ---------------------------------------------------------------------------------
+@contextmanager
+def _action_client(connection):
+    """A client whose requests (the action, following its operation) count against the token's
+    minute like the polls' do, so the next poll plans with what is really left."""
+    budget = budget_for(connection)
+    with client_for(connection) as client:
+        try:
+            yield client
+        finally:
+            budget.spend(client.requests_made)
+
+
 def scalingo_app_scale(*, app: models.App, changes: list[dict], actor):
     from vendors.scalingo.tasks import scale_app
 
@@ -59,7 +72,7 @@ def _follow(client, action, app_ext: str, location: str | None, done: str) -> st
 
 def perform_scale(action, connection) -> str:
     containers = action.params["containers"]
-    with client_for(connection) as client:
+    with _action_client(connection) as client:
         try:
             result = client.scale(action.params["app"], containers)
         except errors.InvalidRequest as exc:
@@ -75,7 +88,7 @@ def perform_scale(action, connection) -> str:
 
 
 def perform_restart(action, connection) -> str:
-    with client_for(connection) as client:
+    with _action_client(connection) as client:
         location = client.restart(action.params["app"], action.params["scope"] or None)
         message = _follow(client, action, action.params["app"], location, "Restarted.")
     _refresh_after_action(connection, action.params["app"])
@@ -130,13 +143,13 @@ def scalingo_variable_delete(*, app: models.App, name: str, actor):
 
 def perform_set_variables(action, connection) -> str:
     values = action_secret_values(action)
-    with client_for(connection) as client:
+    with _action_client(connection) as client:
         client.set_variables(action.params["app"], values)
     return f"{len(values)} variable(s) saved."
 
 
 def perform_delete_variable(action, connection) -> str:
-    with client_for(connection) as client:
+    with _action_client(connection) as client:
         variable = next((v for v in client.variables(action.params["app"]) if v.name == action.params["name"]), None)
         if variable is None:
             raise errors.NotFound(f"The variable {action.params['name']} does not exist any more.")

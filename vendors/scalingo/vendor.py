@@ -1,10 +1,11 @@
 """Scalingo's entry in the vendor registry."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from vendors.core import registry
 from vendors.scalingo import models
+from vendors.scalingo.events import sentence as event_sentence
 from vendors.scalingo.forms import ScalingoConnectionForm
 from vendors.scalingo.polling import client_for, scalingo_connection_poll
 
@@ -35,6 +36,69 @@ def summary(teams) -> list[registry.SummaryItem]:
     ]
 
 
+def attention(teams) -> list[registry.AttentionItem]:
+    items = []
+    apps = models.App.objects.filter(connection__team__in=teams, connection__enabled=True).select_related("connection")
+    for app in apps.filter(Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)).order_by("name")[:50]:
+        crash = app.events.filter(type__in=("crash", "repeated_crash")).order_by("-created_at").first()
+        repeated = app.events.filter(type="repeated_crash").exists()
+        items.append(registry.AttentionItem(
+            severity=0, vendor="scalingo", since=crash.created_at if crash else None,
+            title=f"{app.name} {'keeps crashing' if repeated else 'crashed'}",
+            detail=f"Scalingo app on {app.connection.name}: status {app.status}, "
+                   f"{app.containers_crashed} crashed container(s).",
+            url=reverse("scalingo:app-detail", args=[app.pk])))
+    failed = models.Deployment.objects.filter(app__connection__team__in=teams, app__connection__enabled=True,
+                                              app__last_deployment_id=F("external_id")).select_related("app")
+    for deployment in failed.order_by("-created_at")[:50]:
+        if deployment.failed:
+            items.append(registry.AttentionItem(
+                severity=1, vendor="scalingo", since=deployment.finished_at or deployment.created_at,
+                title=f"Deployment of {deployment.app.name} failed ({deployment.status})",
+                detail=f"{deployment.git_ref[:12] or 'unknown ref'} pushed by {deployment.pusher or 'someone'}.",
+                url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments"))
+    return items
+
+
+def timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
+    events = models.Event.objects.filter(connection__team__in=query.teams).select_related("connection__team")
+    if query.team:
+        events = events.filter(connection__team__slug=query.team)
+    if query.connection:
+        events = events.filter(connection__name=query.connection)
+    if query.event_type:
+        events = events.filter(type=query.event_type)
+    if query.since:
+        events = events.filter(created_at__gte=query.since)
+    if query.before:
+        events = events.filter(created_at__lt=query.before)
+    entries = []
+    for event in events.exclude(created_at=None).order_by("-created_at", "-pk")[:query.limit]:
+        url = reverse("scalingo:app-detail", args=[event.app_id]) + "?tab=events" if event.app_id else ""
+        entries.append(registry.TimelineEntry(
+            when=event.created_at, vendor="scalingo", type=event.type, text=event_sentence(event), url=url,
+            connection=event.connection.name, team=event.connection.team.name,
+            severity="danger" if event.type in ("crash", "repeated_crash") else
+            "warning" if event.type in ("restart", "stop_app", "scale") else "info"))
+    return entries
+
+
+TIMELINE_TYPES = ("deployment", "scale", "restart", "crash", "repeated_crash", "stop_app", "new_app", "rename_app",
+                  "new_variable", "edit_variable", "edit_variables", "delete_variable", "new_addon", "delete_addon",
+                  "upgrade_addon", "new_domain", "delete_domain", "new_collaborator", "run")
+
+
+def search(teams, text: str, limit: int) -> list[registry.SearchResult]:
+    apps = models.App.objects.filter(connection__team__in=teams).filter(
+        Q(name__icontains=text) | Q(domains__icontains=text) | Q(url__icontains=text)).select_related("connection")
+    return [registry.SearchResult(
+        kind="Scalingo apps", title=app.name,
+        subtitle=f"{app.status} · {app.connection.name}" + (
+            f" · {next((d for d in app.domains.split() if text.lower() in d.lower()), '')}"
+            if text.lower() not in app.name.lower() and app.domains else ""),
+        url=reverse("scalingo:app-detail", args=[app.pk])) for app in apps.order_by("name")[:limit]]
+
+
 def demo_connections(url: str) -> list[dict]:
     from vendors.scalingo.simulator import DEFAULT_TOKEN
 
@@ -48,6 +112,7 @@ def register() -> None:
         form_class=ScalingoConnectionForm, secret_fields=ScalingoConnectionForm.secret_fields,
         required_secrets=ScalingoConnectionForm.required_secrets, poll=scalingo_connection_poll, check=check,
         nav=(registry.NavEntry("Apps", "scalingo:app-list"),), summary=summary, urls="vendors.scalingo.urls",
+        attention=attention, timeline=timeline, timeline_types=TIMELINE_TYPES, search=search,
         demo=registry.DemoSetup(simulator="vendors.scalingo.simulator.ScalingoSimulator", port=8101,
                                 connections=demo_connections),
         description="A Scalingo API token (Account → API tokens). Polls stay under Scalingo's 60 requests "

@@ -108,5 +108,5 @@ def tile(chart: SavedQuery) -> dict:
     times = bucket_times(chart.window_start_ms or 0, chart.window_end_ms or 0, len(values))
     latest = next((v for v in reversed(values) if v is not None), None)
     state = ChartState.from_params(chart.state)
-    return {"chart": chart, "state": state, "latest": latest,
+    return {"chart": chart, "state": state, "latest": latest, "chart_id": f"scalyr-tile-{chart.pk}",
             "series": {"times": times, "values": values, "label": state.function}}

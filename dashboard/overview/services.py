@@ -1,0 +1,113 @@
+"""Cross-vendor reads: what needs attention, the merged timeline, the global search.
+
+Each loops over the vendor registry (never naming a vendor) and over the console's own
+rows (connection health, the audit log), so any subset of vendor apps works.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.audit.models import AuditEvent
+from vendors.core import registry
+from vendors.core.models import Health
+from vendors.core.selectors import all_connections_for_user
+
+CONSOLE = "console"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.get_default_timezone())
+
+
+def attention_items(*, user, teams) -> list[registry.AttentionItem]:
+    items = []
+    for connection in all_connections_for_user(user=user):
+        if connection.health in (Health.FAILING, Health.DEGRADED):
+            items.append(registry.AttentionItem(
+                severity=0 if connection.health == Health.FAILING else 1, vendor=connection.vendor,
+                since=connection.last_success_at, title=f"Connection {connection.name} is {connection.health}",
+                detail=connection.health_reason,
+                url=reverse("core:connection-detail", args=[connection.vendor, connection.pk])))
+    for spec in registry.vendors():
+        if spec.attention:
+            items.extend(spec.attention(teams))
+    # most severe first, then the most recent
+    return sorted(items, key=lambda i: (i.severity, -(i.since or _EPOCH).timestamp()))
+
+
+def _audit_timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
+    if query.vendor not in ("", CONSOLE) or query.connection or (query.event_type and query.event_type != "audit"):
+        return []
+    events = AuditEvent.objects.filter(team__in=query.teams).select_related("team")
+    if query.team:
+        events = events.filter(team__slug=query.team)
+    if query.since:
+        events = events.filter(created_at__gte=query.since)
+    if query.before:
+        events = events.filter(created_at__lt=query.before)
+    entries = []
+    for event in events.order_by("-created_at", "-pk")[:query.limit]:
+        text = f"{event.actor_label}: {event.message}" if event.message else \
+            f"{event.actor_label} {event.verb.replace('.', ' ')} {event.target_label}"
+        entries.append(registry.TimelineEntry(
+            when=event.created_at, vendor=CONSOLE, type="audit", text=f"{text} ({event.get_outcome_display().lower()})",
+            url="", team=event.team.name if event.team else "",
+            severity="danger" if event.outcome == "failure" else "info"))
+    return entries
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[registry.TimelineEntry]
+    next_before: datetime | None
+
+
+def timeline_page(query: registry.TimelineQuery) -> TimelinePage:
+    """Newest first across every source; `next_before` continues after the last entry shown."""
+    sources = [_audit_timeline(query)]
+    for spec in registry.vendors():
+        if spec.timeline and query.vendor in ("", spec.name):
+            sources.append(spec.timeline(query))
+    merged = list(heapq.merge(*sources, key=lambda e: e.when, reverse=True))
+    page = merged[:query.limit]
+    more = len(merged) > query.limit or any(len(source) == query.limit for source in sources)
+    return TimelinePage(page, page[-1].when if page and more else None)
+
+
+def timeline_types() -> list[tuple[str, list[str]]]:
+    types = [(CONSOLE, ["audit"])]
+    types += [(spec.name, list(spec.timeline_types)) for spec in registry.vendors() if spec.timeline]
+    return types
+
+
+RANGES = {"1h": timedelta(hours=1), "6h": timedelta(hours=6), "24h": timedelta(hours=24), "7d": timedelta(days=7),
+          "30d": timedelta(days=30)}
+
+
+# -- global search -------------------------------------------------------------------------
+_FILTER_LIKE = re.compile(r"(==|!=|<=|>=|\bcontains\b|\bmatches\b|^\$|'|\"|\bAND\b|\bOR\b|&&|\|\|)")
+
+
+def looks_like_log_filter(text: str) -> bool:
+    return bool(_FILTER_LIKE.search(text))
+
+
+def search(*, user, teams, text: str, per_kind: int = 6) -> list[tuple[str, list[registry.SearchResult]]]:
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    groups: dict[str, list[registry.SearchResult]] = {}
+    connections = [c for c in all_connections_for_user(user=user) if text.lower() in c.name.lower()]
+    if connections:
+        groups["Connections"] = [registry.SearchResult(
+            kind="Connections", title=c.name, subtitle=f"{registry.get(c.vendor).label} · {c.team} · {c.health}",
+            url=reverse("core:connection-detail", args=[c.vendor, c.pk])) for c in connections[:per_kind]]
+    for spec in registry.vendors():
+        if spec.search:
+            for result in spec.search(teams, text, per_kind):
+                groups.setdefault(result.kind, []).append(result)
+    return list(groups.items())

@@ -1,0 +1,154 @@
+// Scalyr pages: query cancellation, copy links, range inputs, the tail's line cap, uPlot charts.
+// No inline scripts (CSP): data comes from data-* attributes and json_script blocks.
+(function () {
+  "use strict";
+
+  function abortQueries() {
+    document.querySelectorAll("[data-scalyr-query]").forEach(function (el) {
+      window.htmx.trigger(el, "htmx:abort");
+    });
+  }
+
+  // A new query cancels whatever the previous one still has in flight (lines, histogram, facets, tail).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches("form[data-explorer]")) abortQueries();
+  });
+
+  document.addEventListener("click", function (event) {
+    const cancel = event.target.closest("[data-scalyr-cancel]");
+    if (cancel) {
+      const form = cancel.closest("form");
+      if (form) window.htmx.trigger(form, "htmx:abort");
+      abortQueries();
+      document.querySelectorAll(".loading-note").forEach(function (note) {
+        note.textContent = "Cancelled. Press Search to run the query again.";
+      });
+      const error = document.getElementById("query-error");
+      if (error) error.textContent = "Query cancelled.";
+      return;
+    }
+    const copy = event.target.closest("[data-copy]");
+    if (copy) copyText(copy.dataset.copy, copy);
+  });
+
+  function copyText(text, button) {
+    const done = function () {
+      const label = button.textContent;
+      button.textContent = "Copied ✔";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text) && done(); });
+    } else if (fallbackCopy(text)) {
+      done();
+    }
+  }
+
+  function fallbackCopy(text) {
+    const field = document.createElement("textarea");
+    field.value = text;
+    field.setAttribute("readonly", "");
+    field.className = "visually-hidden";
+    document.body.appendChild(field);
+    field.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    field.remove();
+    return ok;
+  }
+
+  // A preset range and From/To exclude each other: choosing one clears the other.
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    const form = target.form;
+    if (!form) return;
+    if (target.matches("[data-range-select]") && target.value) {
+      form.querySelectorAll("[data-absolute]").forEach(function (input) { input.value = ""; });
+    } else if (target.matches("[data-absolute]") && target.value) {
+      const select = form.querySelector("[data-range-select]");
+      if (select) select.value = "";
+    }
+  });
+
+  // "/" jumps to the filter box, as in Scalyr's own UI.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const active = document.activeElement;
+    if (active && active.matches("input, textarea, select, [contenteditable]")) return;
+    const filter = document.getElementById("filter");
+    if (filter) {
+      event.preventDefault();
+      filter.focus();
+      filter.select();
+    }
+  });
+
+  // The live tail keeps at most data-max-lines lines: the oldest go first.
+  function capLines() {
+    const list = document.getElementById("log-lines");
+    if (!list) return;
+    const max = parseInt(list.dataset.maxLines || "1000", 10);
+    const oldestFirst = list.dataset.order === "oldest";
+    while (list.children.length > max) {
+      (oldestFirst ? list.firstElementChild : list.lastElementChild).remove();
+    }
+  }
+  document.addEventListener("htmx:oobAfterSwap", capLines);
+
+  // -- charts (uPlot) ----------------------------------------------------------------------
+  const charts = [];
+
+  function cssVar(name, fallback) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function draw(el) {
+    if (el.dataset.drawn || !window.uPlot) return;
+    const source = document.getElementById(el.dataset.chartSource);
+    if (!source) return;
+    const data = JSON.parse(source.textContent);
+    const compact = el.dataset.chartCompact === "1";
+    const stroke = cssVar("--pico-primary", "#0172ad");
+    const muted = cssVar("--pico-muted-color", "#7b8495");
+    const grid = cssVar("--pico-muted-border-color", "#e7eaf0");
+    const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const options = {
+      width: Math.max(el.clientWidth, 120),
+      height: parseInt(el.dataset.chartHeight || "240", 10),
+      tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1e3), el.dataset.chartTz || "UTC"); },
+      legend: { show: !compact },
+      cursor: { show: !compact, drag: { x: false, y: false } },
+      scales: { x: { time: true } },
+      axes: compact ? [{ show: false }, { show: false }] : [axis, Object.assign({ size: 60 }, axis)],
+      series: [{}, { label: data.label, stroke: stroke, width: 1.5, fill: stroke + "22", spanGaps: false,
+                     points: { show: false } }],
+    };
+    if (compact) options.padding = [4, 0, 0, 0];
+    el.dataset.drawn = "1";
+    charts.push({ el: el, plot: new window.uPlot(options, [data.times, data.values], el) });
+  }
+
+  function drawAll(root) {
+    for (let i = charts.length - 1; i >= 0; i--) {  // charts swapped out by a refresh
+      if (!document.body.contains(charts[i].el)) { charts[i].plot.destroy(); charts.splice(i, 1); }
+    }
+    (root || document).querySelectorAll("[data-chart-source]").forEach(draw);
+  }
+
+  document.addEventListener("htmx:load", function (event) { drawAll(event.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+
+  let resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      for (let i = charts.length - 1; i >= 0; i--) {
+        const entry = charts[i];
+        if (!document.body.contains(entry.el)) { entry.plot.destroy(); charts.splice(i, 1); continue; }
+        entry.plot.setSize({ width: Math.max(entry.el.clientWidth, 120), height: entry.plot.height });
+      }
+    }, 150);
+  });
+})();

@@ -1,0 +1,42 @@
+"""The chart page: any filter and function over a range, drawn with uPlot."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+from django_htmx.http import push_url
+
+from vendors.core.errors import VendorError
+from vendors.scalyr import charts as reads
+from vendors.scalyr import selectors
+from vendors.scalyr.client import READ_LOGS
+from vendors.scalyr.clients import missing_token_reason
+from vendors.scalyr.models import SavedQuery
+from vendors.scalyr.state import FUNCTIONS, ChartState
+from vendors.scalyr.views.common import is_partial, scalyr_error
+
+TEMPLATE = "scalyr/chart.html"
+
+
+def chart(request, pk: int):
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    state = ChartState.from_params(request.GET)
+    reason = missing_token_reason(connection, READ_LOGS)
+    context = {"connection": connection, "state": state, "reason": reason}
+    if is_partial(request):
+        context["partial"] = True
+        if not reason and not state.errors:
+            try:
+                series = reads.chart_series(connection=connection, state=state)
+            except VendorError as exc:
+                context["error"] = scalyr_error(exc)
+            else:
+                context.update(series=series, series_json=series.as_json(state.function))
+        response = render(request, f"{TEMPLATE}#chart", context)
+        if request.htmx.trigger == "chart-form":
+            base = reverse("scalyr:chart", args=[connection.pk])
+            push_url(response, f"{base}?{state.query()}" if state.params() else base)
+        return response
+    context.update(functions=FUNCTIONS, save_kind=SavedQuery.Kind.CHART,
+                   can_save=selectors.role_in(user=request.user, team_id=connection.team_id) in ("operator", "admin"))
+    return render(request, TEMPLATE, context)

@@ -1,0 +1,83 @@
+"""Saved queries: save the current explorer or chart view for the team, open, pin, delete."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import require_role
+from vendors.scalyr import selectors, services
+from vendors.scalyr.forms import SaveQueryForm
+from vendors.scalyr.models import SavedQuery
+from vendors.scalyr.state import ChartState, ExplorerState
+
+_PAGES = {SavedQuery.Kind.EXPLORER: ("scalyr:explorer", ExplorerState),
+          SavedQuery.Kind.CHART: ("scalyr:chart", ChartState)}
+
+
+def _page_url(connection_id: int, kind: str, params: dict) -> str:
+    url_name, _ = _PAGES[kind]
+    url = reverse(url_name, args=[connection_id])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@require_POST
+def create(request, pk: int):
+    connection = selectors.connection_for_query(user=request.user, pk=pk)
+    require_role(user=request.user, team=connection.team, role=Role.OPERATOR)
+    form = SaveQueryForm(request.POST)
+    raw = QueryDict(request.POST.get("state", ""))
+    kind = request.POST.get("kind") if request.POST.get("kind") in _PAGES else SavedQuery.Kind.EXPLORER
+    state = _PAGES[kind][1].from_params(raw)
+    back = _page_url(connection.pk, kind, state.params())
+    if not form.is_valid():
+        messages.error(request, "To save this view, give it a name.")
+        return redirect(back)
+    if state.errors:
+        messages.error(request, "Fix the query before saving it: " + " ".join(state.errors.values()))
+        return redirect(back)
+    try:
+        saved = services.saved_query_create(connection=connection, name=form.cleaned_data["name"], kind=kind,
+                                            state=state.params(), pinned=form.cleaned_data["pinned"],
+                                            actor=request.user)
+    except services.SavedQueryError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    note = " It is refreshed by each poll and pinned on the overview." if saved.pinned else ""
+    messages.success(request, f"Saved “{saved.name}” for {connection.team}.{note}")
+    return redirect(back)
+
+
+def open_saved(request, pk: int):
+    saved = selectors.saved_query_get(user=request.user, pk=pk)
+    selectors.connection_for_query(user=request.user, pk=saved.connection_id)
+    return redirect(_page_url(saved.connection_id, saved.kind, saved.state))
+
+
+@require_POST
+def pin(request, pk: int):
+    saved = selectors.saved_query_get(user=request.user, pk=pk)
+    require_role(user=request.user, team=saved.connection.team, role=Role.OPERATOR)
+    if not saved.is_chart:
+        messages.error(request, "Only charts can be pinned on the overview.")
+    else:
+        pinned = request.POST.get("pinned", "1") == "1"
+        services.saved_query_pin(saved=saved, pinned=pinned, actor=request.user)
+        messages.success(request, f"“{saved.name}” is {'now' if pinned else 'no longer'} pinned on the overview.")
+    return redirect("scalyr:home")
+
+
+@require_POST
+def delete(request, pk: int):
+    saved = selectors.saved_query_get(user=request.user, pk=pk)
+    require_role(user=request.user, team=saved.connection.team, role=Role.OPERATOR)
+    name = saved.name
+    services.saved_query_delete(saved=saved, actor=request.user)
+    messages.success(request, f"Deleted the saved query “{name}”.")
+    return redirect("scalyr:home")
