@@ -71,19 +71,6 @@
     }
   });
 
-  // "/" jumps to the filter box, as in Scalyr's own UI.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-    const active = document.activeElement;
-    if (active && active.matches("input, textarea, select, [contenteditable]")) return;
-    const filter = document.getElementById("filter");
-    if (filter) {
-      event.preventDefault();
-      filter.focus();
-      filter.select();
-    }
-  });
-
   // The live tail keeps at most data-max-lines lines: the oldest go first.
   function capLines() {
     const list = document.getElementById("log-lines");

@@ -90,3 +90,57 @@ def apiv2_send(url: str, method: str, path: str, *, params=None, body: bytes = b
     request.headers.update(headers or {})
     with httpx.Client() as http:
         return http.send(request)
+
+
+# -- Django side: connections to the simulator ---------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Budgets and cached reads live in the shared cache: every test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_connection(team, sim, *, api: str, name: str | None = None, env_ids=None, **settings):
+    from vendors.scalr.forms import CALLBACK_SECRET
+    from vendors.scalr.models import ScalrConnection
+
+    key, secret = (DEMO_V2_KEY_ID, DEMO_V2_SECRET) if api == "v2" else (DEMO_V1_KEY_ID, DEMO_V1_SECRET)
+    connection = ScalrConnection(name=name or f"scalr-{api}-{team.slug}", team=team, base_url=sim.url,
+                                 poll_seconds=60, settings={"api": api, "env_ids": env_ids or [], **settings})
+    connection.secrets.set("key_id", key)
+    connection.secrets.set("secret", secret)
+    connection.secrets.set(CALLBACK_SECRET, f"token-{api}-{team.slug}")
+    connection.save()
+    return connection
+
+
+def poll(connection):
+    """Claim and poll `connection` the way the scheduler does; returns the refreshed row."""
+    from vendors.core import polling
+
+    lease = polling.connection_claim(connection=connection, force=True)
+    outcome = polling.connection_poll(vendor="scalr", pk=connection.pk, lease=lease)
+    connection.refresh_from_db()
+    return outcome
+
+
+@pytest.fixture
+def v2_connection(team, sim):
+    return make_connection(team, sim, api="v2")
+
+
+@pytest.fixture
+def v1_connection(team, sim):
+    return make_connection(team, sim, api="v1")
+
+
+@pytest.fixture(params=["v1", "v2"])
+def polled(request, team, sim):
+    """A connection of each API generation, polled once."""
+    connection = make_connection(team, sim, api=request.param)
+    outcome = poll(connection)
+    assert outcome.status == "ok", outcome.message
+    return connection

@@ -45,8 +45,8 @@ def attention(teams) -> list[registry.AttentionItem]:
         items.append(registry.AttentionItem(
             severity=0, vendor="scalingo", since=crash.created_at if crash else None,
             title=f"{app.name} {'keeps crashing' if repeated else 'crashed'}",
-            detail=f"Scalingo app on {app.connection.name}: status {app.status}, "
-                   f"{app.containers_crashed} crashed container(s).",
+            detail=f"Scalingo app on {app.connection.name}, status {app.status}"
+                   + (f", {app.containers_crashed} crashed container(s)." if app.containers_crashed else "."),
             url=reverse("scalingo:app-detail", args=[app.pk])))
     failed = models.Deployment.objects.filter(app__connection__team__in=teams, app__connection__enabled=True,
                                               app__last_deployment_id=F("external_id")).select_related("app")

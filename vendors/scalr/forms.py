@@ -133,7 +133,7 @@ class CreateImageForm(forms.Form):
 
 class ExecuteScriptForm(forms.Form):
     target = forms.ChoiceField(label="Run on")
-    revision = forms.TypedChoiceField(label="Revision", coerce=int)
+    revision = forms.TypedChoiceField(label="Revision", coerce=int, widget=forms.HiddenInput)
     timeout = forms.IntegerField(label="Timeout (seconds)", min_value=1, max_value=86_400, initial=180)
     blocking = forms.BooleanField(label="Wait for the script to finish (blocking)", required=False)
 

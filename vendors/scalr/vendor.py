@@ -16,7 +16,6 @@ def check(connection) -> str:
     with client_for(connection) as client:
         client.check()
     return f"Authenticated on {connection.api_label} at {connection.base_url}."
-           f"{connection.base_url}."
 
 
 def summary(teams) -> list[registry.SummaryItem]:

@@ -174,7 +174,7 @@ def server_context(request, server: models.Server, **extra) -> dict:
         "unavailable": farm.environment.unavailable,
         "logs": _timeline(request, farm.log_entries.filter(server_external_id=server.external_id), "logs"),
         "events": _timeline(request, farm.events.filter(message__contains=server.external_id), "events"),
-        "bundle_tasks": server.bundle_tasks.all()[:10], "action": action_for(request, server.connection.team_id),
+        "bundle_tasks": server.bundle_tasks.all()[:10], "scripts": farm.environment.scripts.all()[:100], "action": action_for(request, server.connection.team_id),
         "reboot_form": forms.RebootServerForm(), "terminate_form": forms.TerminateServerForm(api=api),
         "image_form": forms.CreateImageForm(), **roles_for(request.user, server.connection.team_id),
         "events_query": query_without(request, "events", "section", "action"),

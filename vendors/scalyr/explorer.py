@@ -40,6 +40,7 @@ class LogLine:
     severity_letter: str
     host: str
     logfile: str
+    logfile_short: str
     message: str
     #: (name, value) of each chosen column
     columns: tuple[tuple[str, object], ...]
@@ -53,6 +54,7 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = ()) -> LogLine:
     severity = event.severity
     known = severity is not None and 0 <= severity < len(SEVERITY_NAMES)
     message = event.message if event.message is not None else attributes.get("message", "")
+    logfile = str(attributes.get("logfile") or "")
     when = event.timestamp
     local = timezone.localtime(when) if when else None
     every = {**{k: v for k, v in server.items() if k != "session"}, **attributes}
@@ -67,7 +69,8 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = ()) -> LogLine:
         severity_name=SEVERITY_NAMES[severity] if known else "",
         severity_letter=_SEVERITY_LETTERS[severity] if known else "?",
         host=str(server.get("serverHost") or ""),
-        logfile=str(attributes.get("logfile") or ""),
+        logfile=logfile,
+        logfile_short=logfile if len(logfile) <= 30 else "…" + logfile[-29:],
         message=str(message or ""),
         columns=tuple((name, _column(event, name)) for name in columns),
         fields=fields,

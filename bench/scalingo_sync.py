@@ -1,0 +1,294 @@
+"""Bench: a full Scalingo poll of N apps against the bare HTTP requests it needs.
+
+    cd /work/main && .venv/bin/python bench/scalingo_sync.py [--apps 500] [--small 50] [--repeat 5]
+
+The simulator (`ScalingoSimulator(apps=N, rate_limit=None)`, each app given addons,
+domains, a collaborator and their events) runs in a child process, as Scalingo would be
+remote: the worker's time, memory and GIL are its own. Its bulk apps are spread over two
+regions (three quarters osc-fr1, one quarter osc-secnum-fr1), so the console polls them
+with one connection per region, as it would a real account; `requests_per_minute` is 0,
+so the planner refreshes every app in one poll.
+
+Figures (printed, and written to bench/results/scalingo_sync.json):
+- ratio: a full poll (the real worker path: lease claim, HTTP with the real client and its
+  records, planning, the sync's transaction, status bookkeeping) over the same requests
+  made bare with httpx (same count and kind, same threads as FETCH_CONCURRENCY, one
+  shared keep-alive client, bodies read but not decoded). Medians of interleaved runs;
+  "cold" polls write into empty tables, "warm" ones replace what the previous poll wrote.
+- SQL statements of a poll at --small and --apps apps, total and per app.
+- the worker's memory: tracemalloc peak during one cold poll, and ru_maxrss of this process.
+
+Django runs with DJANGO_SETTINGS_MODULE (default tests.settings) on a throw-away test
+database: a temporary SQLite file, or a test database beside DATABASE_URL when set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "scalingo_sync.json"
+SECNUM = "/osc-secnum-fr1"
+sys.path.insert(0, str(ROOT))
+
+
+# -- the simulator, in its own process ---------------------------------------------------------------
+def serve(apps: int) -> None:
+    """Child process: build and serve the simulator, print its URL, stop when stdin closes."""
+    from vendors.scalingo.sim.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
+    from vendors.scalingo.simulator import ScalingoSimulator
+
+    sim = ScalingoSimulator(apps=apps, rate_limit=None, record_requests=10)
+    world, rng, providers = sim.world, sim.rng, sorted(PROVIDERS)
+    with sim.lock:
+        for app in list(world.apps.values()):
+            for provider in rng.sample(providers, rng.randint(1, 2)):
+                plan = find_plan(provider, f"{provider}-sandbox")
+                addon = new_addon(world, app, provider, plan, status="running")
+                world.record(app, sim.ops, "new_addon", {"addon_provider_name": addon["addon_provider"]["name"],
+                                                         "plan_name": plan["display_name"],
+                                                         "resource_id": addon["resource_id"]})
+            if rng.random() < 0.6:
+                domain = new_domain(world, app, f"www.{app['name']}.example.com", canonical=True)
+                world.record(app, sim.ops, "new_domain", {"hostname": domain["name"], "ssl": True})
+            if rng.random() < 0.5:
+                new_collaborator(world, app, f"dev-{app['name']}@example.com")
+    print(sim.serve(), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    sim.stop()
+
+
+class Simulator:
+    def __init__(self, apps: int):
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(apps)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.url = self.process.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            raise SystemExit(f"the simulator did not start (said {self.url!r})")
+
+    def served(self) -> int:
+        import httpx
+
+        return httpx.get(self.url + "/_sim/stats").json()["requests_served"]
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+# -- Django -------------------------------------------------------------------------------------------
+def django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    os.environ.setdefault("CONSOLE_VAR_DIR", tempfile.mkdtemp(prefix="bench-scalingo-"))
+    import django
+
+    django.setup()
+    import logging
+
+    logging.disable(logging.WARNING)
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return connection, old_name
+
+
+def connections_for(sim: Simulator, team, label: str):
+    from vendors.scalingo.models import ScalingoConnection
+    from vendors.scalingo.simulator import DEFAULT_TOKEN
+
+    made = []
+    for region, prefix in (("osc-fr1", ""), ("osc-secnum-fr1", SECNUM)):
+        conn = ScalingoConnection(name=f"bench-{label}-{region}", team=team, base_url=sim.url + prefix,
+                                  settings={"region": "", "auth_url": sim.url, "requests_per_minute": 0})
+        conn.secrets.set("token", DEFAULT_TOKEN)
+        conn.save()
+        made.append(conn)
+    return made
+
+
+def poll_all(conns) -> None:
+    """What the scheduler and the worker do: claim the lease, poll, record the outcome."""
+    from vendors.core import polling
+
+    for conn in conns:
+        lease = polling.connection_claim(connection=conn, force=True)
+        outcome = polling.connection_poll(vendor=conn.vendor, pk=conn.pk, lease=lease)
+        if outcome.status != "ok":
+            raise SystemExit(f"poll of {conn.name} failed: {outcome.message}")
+
+
+def forget(conns) -> None:
+    """Empty the tables (untimed) so the next poll is a cold one."""
+    from vendors.scalingo import models
+
+    for conn in conns:
+        models.Event.objects.filter(connection=conn).delete()
+        models.App.objects.filter(connection=conn).delete()
+
+
+# -- the bare requests ---------------------------------------------------------------------------------
+def bare_plan(sim: Simulator) -> list[tuple[str, list[str], list[str]]]:
+    """Per region: (API base, the list and feed paths, the app ids), read once, untimed."""
+    import httpx
+
+    from vendors.scalingo import polling
+    from vendors.scalingo.simulator import DEFAULT_TOKEN
+
+    token = httpx.post(sim.url + "/v1/tokens/exchange", auth=("", DEFAULT_TOKEN)).json()["token"]
+    plan = []
+    for prefix in ("", SECNUM):
+        base = sim.url + prefix + "/v1"
+        apps = httpx.get(base + "/apps", headers={"Authorization": f"Bearer {token}"}).json()["apps"]
+        pages = [f"/events?page={page}" for page in range(1, polling.EVENT_PAGES + 1)]
+        plan.append((base, ["/apps", *pages], [a["id"] for a in apps]))
+    return plan
+
+
+DETAIL_PATHS = ("/containers", "/ps", "/stats", "/addons", "/domains", "/collaborators", "/deployments?page=1")
+
+
+def bare_run(sim: Simulator, plan) -> int:
+    """The poll's requests with nothing around them: exchange, list and feed in a row, then
+    each app's seven reads in a row, FETCH_CONCURRENCY apps at a time, one client."""
+    import httpx
+
+    from vendors.scalingo import polling
+    from vendors.scalingo.simulator import DEFAULT_TOKEN
+
+    made = 0
+    for base, heads, app_ids in plan:
+        with httpx.Client(headers={"Accept": "application/json"}) as http:
+            token = http.post(sim.url + "/v1/tokens/exchange", auth=("", DEFAULT_TOKEN)).json()["token"]
+            http.headers["Authorization"] = f"Bearer {token}"
+            for path in heads:
+                http.get(base + path).read()
+            made += 1 + len(heads)
+
+            def details(app_id):
+                for path in DETAIL_PATHS:
+                    http.get(f"{base}/apps/{app_id}{path}").read()
+
+            with ThreadPoolExecutor(max_workers=polling.FETCH_CONCURRENCY) as pool:
+                list(pool.map(details, app_ids))
+            made += len(DETAIL_PATHS) * len(app_ids)
+    return made
+
+
+# -- measures --------------------------------------------------------------------------------------------
+def timed(fn, *args) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def statements(conns, db) -> dict:
+    from django.test.utils import CaptureQueriesContext
+
+    from vendors.scalingo import models
+
+    forget(conns)
+    with CaptureQueriesContext(db) as cold:
+        poll_all(conns)
+    with CaptureQueriesContext(db) as warm:
+        poll_all(conns)
+    apps = models.App.objects.filter(connection__in=conns, details_synced_at__isnull=False).count()
+    return {"apps": apps, "cold": len(cold), "warm": len(warm),
+            "cold_per_app": round(len(cold) / apps, 4), "warm_per_app": round(len(warm) / apps, 4)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--apps", type=int, default=500)
+    parser.add_argument("--small", type=int, default=50, help="the smaller account, for SQL statements per app")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved timed runs of each kind")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve is not None:
+        return serve(args.serve)
+
+    db, old_name = django_setup()
+    from dashboard.teams.models import Team
+    from vendors.scalingo import polling
+
+    team = Team.objects.create(name="bench", slug="bench")
+    small, large = Simulator(args.small), Simulator(args.apps)
+    try:
+        small_conns, conns = connections_for(small, team, "small"), connections_for(large, team, "large")
+        sql = {"small": statements(small_conns, db), "large": statements(conns, db)}
+        apps = sql["large"]["apps"]
+
+        plan = bare_plan(large)
+        # warm-up: imports, connections, the simulator's own caches
+        bare_run(large, plan)
+        poll_all(conns)
+        before = large.served()
+        poll_all(conns)
+        poll_requests = large.served() - before
+        before = large.served()
+        bare_requests = bare_run(large, plan)
+        if large.served() - before != bare_requests or bare_requests != poll_requests:
+            raise SystemExit(f"request counts differ: poll {poll_requests}, bare {bare_requests}")
+
+        bare, cold, warm = [], [], []
+        for _ in range(args.repeat):
+            bare.append(timed(bare_run, large, plan))
+            forget(conns)
+            cold.append(timed(poll_all, conns))
+            warm.append(timed(poll_all, conns))
+
+        forget(conns)
+        tracemalloc.start()
+        poll_all(conns)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    finally:
+        small.stop()
+        large.stop()
+        db.creation.destroy_test_db(old_name, verbosity=0)
+
+    bare_s, cold_s, warm_s = (statistics.median(x) for x in (bare, cold, warm))
+    result = {
+        "bench": "scalingo_sync",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "database": db.vendor,
+        "apps": apps,
+        "connections": "one per region: osc-fr1 and osc-secnum-fr1",
+        "requests_per_poll": poll_requests,
+        "fetch_concurrency": polling.FETCH_CONCURRENCY,
+        "repeat": args.repeat,
+        "seconds": {"bare_http": round(bare_s, 3), "poll_cold": round(cold_s, 3), "poll_warm": round(warm_s, 3)},
+        "ratio": {"cold": round(cold_s / bare_s, 3), "warm": round(warm_s / bare_s, 3), "target": 1.5},
+        "sql_statements": {str(sql["small"]["apps"]): sql["small"], str(apps): sql["large"]},
+        "memory": {"tracemalloc_peak_mib": round(peak / 2**20, 1), "ru_maxrss_mib": round(maxrss_kib / 1024, 1)},
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+
+    print(f"Scalingo poll of {apps} apps ({poll_requests} requests, {polling.FETCH_CONCURRENCY} threads, "
+          f"{db.vendor}), median of {args.repeat}:")
+    print(f"  bare httpx      {bare_s:7.3f} s")
+    print(f"  poll, cold      {cold_s:7.3f} s   ratio {cold_s / bare_s:.2f} (target < 1.5)")
+    print(f"  poll, warm      {warm_s:7.3f} s   ratio {warm_s / bare_s:.2f}")
+    for key in ("small", "large"):
+        s = sql[key]
+        print(f"  SQL statements at {s['apps']:4d} apps: cold {s['cold']} ({s['cold_per_app']:.3f}/app), "
+              f"warm {s['warm']} ({s['warm_per_app']:.3f}/app)")
+    print(f"  memory: tracemalloc peak {peak / 2**20:.1f} MiB during a cold poll, ru_maxrss {maxrss_kib / 1024:.1f} MiB")
+    print(f"  written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Poll → database → pages, for a Query API and an APIv2 connection against the simulator."""
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+
+from tests.scalr.conftest import make_connection, poll
+from vendors.scalr import models
+from vendors.scalr.records import server_status
+
+pytestmark = pytest.mark.django_db
+
+STATUS = {0: "terminated", 1: "running", 2: "pending_terminate", 3: "synchronizing"}
+
+
+def world_farms(sim, env_ids=None):
+    return {f.id: f for f in sim.world.farms.values() if env_ids is None or f.env_id in env_ids}
+
+
+def test_every_farm_and_server_is_stored_with_its_status(polled, sim):
+    farms = world_farms(sim)
+    stored = {f.external_id: f for f in models.Farm.objects.filter(connection=polled)}
+    assert set(stored) == set(farms)
+    for farm_id, farm in farms.items():
+        assert stored[farm_id].name == farm.name
+        assert stored[farm_id].status == STATUS[farm.status], farm.name
+    servers = {s.external_id: s.status for s in models.Server.objects.filter(connection=polled)}
+    assert servers == {s.id: str(server_status(s.status)) for s in sim.world.servers.values()}
+    assert polled.health == "ok"
+    assert polled.poll_notes[0].startswith("2 environment(s), 12 farm(s)")
+
+
+def test_farm_details_roles_lock_and_timeline(polled, sim):
+    db_farm = models.Farm.objects.get(connection=polled, name="db-prod")
+    assert db_farm.locked is True
+    assert db_farm.lock_comment == "Change freeze until the quarterly release"
+    web = models.Farm.objects.get(connection=polled, name="web-prod")
+    roles = {r.alias: r for r in web.farm_roles.all()}
+    assert set(roles) == {"nginx", "app"}
+    assert (roles["app"].min_instances, roles["app"].max_instances, roles["app"].platform) == (3, 6, "ec2")
+    assert roles["nginx"].instance_type == "m3.medium"
+    assert web.servers_running == web.servers_total == 5
+    assert web.events.filter(type="HostUp").exists()
+    if polled.api == "v1":
+        assert models.LogEntry.objects.filter(farm__connection=polled).exists()
+        assert models.DnsZone.objects.filter(environment__connection=polled, name="example.com",
+                                             farm=web).exists()
+        assert models.ApacheVhost.objects.filter(environment__connection=polled).count() == 2
+    else:
+        env = polled.environments.get(external_id=1)
+        assert "APIv2" in env.unavailable["dns"]
+        assert "LogsList" in env.unavailable["logs"]
+    assert models.Script.objects.filter(environment__connection=polled).count() == 6
+    assert models.Role.objects.filter(environment__connection=polled).count() >= 5
+
+
+def test_a_second_poll_changes_nothing_and_sees_changes(polled, sim):
+    before = {s.external_id: s.pk for s in models.Server.objects.filter(connection=polled)}
+    assert poll(polled).status == "ok"
+    assert {s.external_id: s.pk for s in models.Server.objects.filter(connection=polled)} == before
+
+    web = next(f for f in sim.world.farms.values() if f.name == "web-prod")
+    victim = sim.world.servers_of(farm_id=web.id)[0]
+    sim.control("set_server_status", {"server_id": victim.id, "status": "Pending terminate"})
+    sim.control("add_farm", {"env_id": 1, "name": "brand-new"})
+    assert poll(polled).status == "ok"
+    assert models.Server.objects.get(connection=polled, external_id=victim.id).status == "pending_terminate"
+    assert models.Farm.objects.filter(connection=polled, name="brand-new", status="terminated").exists()
+
+
+def test_vanished_farms_are_removed(polled, sim):
+    gone = next(f for f in sim.world.farms.values() if f.name == "perf-test")
+    del sim.world.farms[gone.id]
+    assert poll(polled).status == "ok"
+    assert not models.Farm.objects.filter(connection=polled, external_id=gone.id).exists()
+
+
+def test_a_failed_poll_keeps_the_last_data_and_marks_it(polled, sim):
+    farms = models.Farm.objects.filter(connection=polled).count()
+    servers = models.Server.objects.filter(connection=polled).count()
+    sim.faults.update(status=503)
+    try:
+        outcome = poll(polled)
+    finally:
+        sim.faults.update()
+    assert outcome.status == "failed"
+    assert polled.health == "degraded" and polled.last_error
+    assert models.Farm.objects.filter(connection=polled).count() == farms
+    assert models.Server.objects.filter(connection=polled).count() == servers
+
+
+def test_env_ids_restrict_the_poll(team, sim):
+    connection = make_connection(team, sim, api="v1", env_ids=[2])
+    assert poll(connection).status == "ok"
+    assert set(connection.environments.values_list("name", flat=True)) == {"staging"}
+    assert set(models.Farm.objects.filter(connection=connection).values_list("external_id", flat=True)) == \
+        set(world_farms(sim, {2}))
+
+
+def test_the_query_api_budget_is_planned_and_explained(team, sim):
+    connection = make_connection(team, sim, api="v1", hourly_limit=1500)  # 25 requests a minute: few farms
+    assert poll(connection).status == "ok"
+    notes = " ".join(connection.poll_notes)
+    assert "production: 7 farms" in notes and "Query API limit of 1500 requests an hour" in notes
+    assert models.Farm.objects.filter(connection=connection).count() == 12
+    refreshed = models.Farm.objects.filter(connection=connection, details_synced_at__isnull=False).count()
+    assert 0 < refreshed < 12
+    poll(connection)
+    assert models.Farm.objects.filter(connection=connection, details_synced_at__isnull=False).count() > refreshed
+
+
+def test_sync_statements_do_not_grow_with_farms(team, sim, monkeypatch):
+    """Writing 12 farms or 60 takes the same number of SQL statements (one per kind of row and batch)."""
+    from vendors.scalr import sync
+    from vendors.scalr.polling import client_for, fetch_farm
+    from vendors.scalr.sync import EnvInventory, scalr_inventory_sync
+
+    monkeypatch.setattr(sync, "BATCH", 100_000)  # one batch at both sizes
+
+    connection = make_connection(team, sim, api="v2")
+    counts = []
+    for extra in (0, 48):
+        for number in range(extra):
+            sim.control("add_farm", {"env_id": 1, "name": f"more-{len(counts)}-{number}", "status": "running",
+                                     "roles": [{"alias": "web", "servers": 2}]})
+        with client_for(connection) as client:
+            inventories = []
+            for env in client.list_environments():
+                inventory = EnvInventory(environment=env, farms=client.list_farms(env_id=env.id))
+                inventory.fetched = {f.id: fetch_farm(client, env.id, f.id) for f in inventory.farms}
+                inventories.append(inventory)
+        models.Farm.objects.filter(connection=connection).delete()
+        with CaptureQueriesContext(db) as queries:
+            scalr_inventory_sync(connection=connection, inventories=inventories)
+        counts.append([q["sql"][:60] for q in queries])
+    print(counts)
+    assert len(counts[0]) == len(counts[1]), counts
