@@ -34,9 +34,15 @@ def home(request):
             "items": spec.summary(teams) if spec.summary else [],
             "panels": spec.panels(request, teams) if spec.panels else [],
         })
+    attention = services.attention_items(user=request.user, teams=teams)
+    health_counts = {}
+    for connection in connections:
+        health_counts[connection.health] = health_counts.get(connection.health, 0) + 1
     context = {
         "connections": connections,
-        "attention": services.attention_items(user=request.user, teams=teams)[:30],
+        "health_counts": [(health, label, health_counts.get(health, 0)) for health, label in Health.choices],
+        "attention": attention[:registry.ATTENTION_LIMIT],
+        "attention_more": len(attention) > registry.ATTENTION_LIMIT,
         "vendor_sections": vendor_sections,
         "has_teams": teams.exists(),
         "can_add": teams_for_user(user=request.user, min_role=Role.ADMIN).exists(),

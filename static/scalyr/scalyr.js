@@ -58,13 +58,22 @@
     return ok;
   }
 
-  // A preset range and From/To exclude each other: choosing one clears the other.
+  // A preset range and From/To exclude each other: choosing one clears the other. Choosing
+  // From/To starts from the window the page shows (in the console's time zone, from the server).
   document.addEventListener("change", function (event) {
     const target = event.target;
     const form = target.form;
     if (!form) return;
     if (target.matches("[data-range-select]") && target.value) {
       form.querySelectorAll("[data-absolute]").forEach(function (input) { input.value = ""; });
+    } else if (target.matches("[data-range-select]")) {
+      const shown = document.querySelector("[data-window-start]");
+      const start = form.querySelector("[name=start]");
+      const end = form.querySelector("[name=end]");
+      if (shown && start && end && !start.value && !end.value && shown.dataset.windowStart) {
+        start.value = shown.dataset.windowStart;
+        end.value = shown.dataset.windowEnd;
+      }
     } else if (target.matches("[data-absolute]") && target.value) {
       const select = form.querySelector("[data-range-select]");
       if (select) select.value = "";

@@ -118,3 +118,47 @@ def poll():
         return outcome
 
     return run
+
+
+@pytest.fixture
+def populate_apps():
+    """`populate_apps(sim, count)`: that many apps in osc-fr1 with every kind of detail
+    (formation, containers, an addon, a domain, a collaborator, a deployment, events)."""
+    from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
+
+    def populate(simulator, count: int) -> None:
+        with simulator.lock:
+            world = simulator.world
+            for index in range(count):
+                app = world.add_app(f"app-{index:03d}", simulator.ops, formation=[
+                    {"name": "web", "command": "", "amount": 1 + index % 3, "size": "M"},
+                    {"name": "worker", "command": "node w.js", "amount": index % 2, "size": "S"}])
+                new_addon(world, app, "postgresql", find_plan("postgresql", "postgresql-sandbox"), status="running")
+                new_domain(world, app, f"www.app-{index:03d}.example.com", canonical=True)
+                new_collaborator(world, app, f"dev{index}@example.com")
+
+    return populate
+
+
+@pytest.fixture
+def bulk_batches():
+    """`bulk_batches(model, rows, update_fields=None)`: the statements Django needs for one bulk
+    insert (or bulk_update of `update_fields`) of `rows` rows on this database: 1 on PostgreSQL
+    up to the sync's BATCH, more on SQLite whose 999-parameter cap (Django 5.2) splits them."""
+    import math
+
+    from django.db import connection as db
+
+    from vendors.scalingo.sync import BATCH
+
+    def batches(model, rows: int, update_fields=None) -> int:
+        if not rows:
+            return 0
+        if update_fields is None:
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        else:
+            fields = ["pk", "pk", *update_fields]
+        size = min(BATCH, db.ops.bulk_batch_size(fields, [None] * rows) or rows)
+        return math.ceil(rows / size)
+
+    return batches

@@ -204,3 +204,35 @@ def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, pol
     assert "60 requests a minute" in conn.last_error
     assert len(sim.received) == 0 and refusals == []
     assert budget.used() == LIMIT - 1
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["first-poll", "next-poll"])
+def test_a_whole_polls_sql_statements_do_not_grow_with_the_number_of_apps(
+        scalingo_sims, make_connection, populate_apps, bulk_batches, poll, warm):
+    """From the lease claim to the status bookkeeping: nothing per app, only per batch."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    measured = {}
+    for size in (10, 100):
+        sim = scalingo_sims()
+        populate_apps(sim, size - 1)  # plus the recorded example app
+        conn = make_connection(sim, name=f"scalingo-{size}")
+        if warm:
+            assert poll(conn).status == "ok"
+            sim.tick()  # stats move: every container row changes
+        with CaptureQueriesContext(db) as queries:
+            assert poll(conn).status == "ok"
+        apps = models.App.objects.filter(connection=conn)
+        assert apps.filter(details_synced_at__isnull=False).count() == size
+        rows = lambda model: model.objects.filter(app__connection=conn).count()  # noqa: E731
+        batches = (sum(bulk_batches(model, rows(model)) for model in (
+            models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
+            models.Deployment)) + bulk_batches(models.App, size, update_fields=[
+                "details_synced_at", "containers_total", "containers_crashed", "domains"])
+            + (0 if warm else bulk_batches(models.App, size)))
+        measured[size] = (len(queries), batches)
+    (small, small_batches), (large, large_batches) = measured[10], measured[100]
+    assert large - small == large_batches - small_batches, measured
+    if db.vendor != "sqlite":
+        assert large == small, measured

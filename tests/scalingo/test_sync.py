@@ -7,8 +7,6 @@ database, and compares the rows with the simulated platform's own state.
 from __future__ import annotations
 
 import json
-import math
-
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +19,6 @@ from vendors.scalingo import models, polling, sync
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.events import sentence
 from vendors.scalingo.sim.demo import populate_demo
-from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
 from vendors.scalingo.simulator import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -252,20 +249,6 @@ def test_variable_values_and_crash_log_urls_never_reach_the_database(scalingo_si
 
 
 # -- SQL statements ----------------------------------------------------------------------------------
-def populate(sim, count: int) -> None:
-    """`count` apps in osc-fr1 with every kind of detail: formation, containers, addons,
-    domains, collaborators, deployments and events."""
-    with sim.lock:
-        world = sim.world
-        for index in range(count):
-            app = world.add_app(f"app-{index:03d}", sim.ops, formation=[
-                {"name": "web", "command": "", "amount": 1 + index % 3, "size": "M"},
-                {"name": "worker", "command": "node w.js", "amount": index % 2, "size": "S"}])
-            new_addon(world, app, "postgresql", find_plan("postgresql", "postgresql-sandbox"), status="running")
-            new_domain(world, app, f"www.app-{index:03d}.example.com", canonical=True)
-            new_collaborator(world, app, f"dev{index}@example.com")
-
-
 def _fetch(sim):
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
         apps = vendor.apps()
@@ -274,36 +257,25 @@ def _fetch(sim):
     return apps, details, events
 
 
-def _batches(model, rows: int, *, update_fields=None) -> int:
-    """Statements Django needs for `rows` rows of `model` in one bulk call on this database."""
-    if not rows:
-        return 0
-    if update_fields is None:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    else:
-        fields = ["pk", "pk", *update_fields]
-    size = min(sync.BATCH, db.ops.bulk_batch_size(fields, [None] * rows) or rows)
-    return math.ceil(rows / size)
-
-
-def _bulk_statements(apps, details, events, *, first: bool) -> int:
+def _bulk_statements(batches, apps, details, events, *, first: bool) -> int:
     """The bulk statements of one sync; on PostgreSQL one per kind of row, whatever the number."""
     rows = lambda attr: sum(len(getattr(d, attr)) for d in details.values())  # noqa: E731
-    return ((_batches(models.App, len(apps)) if first else 0)
-            + _batches(models.ContainerType, rows("formation")) + _batches(models.Container, rows("containers"))
-            + _batches(models.Addon, rows("addons")) + _batches(models.Domain, rows("domains"))
-            + _batches(models.Collaborator, rows("collaborators")) + _batches(models.Deployment, rows("deployments"))
-            + _batches(models.Event, len(events))
-            + _batches(models.App, len(details), update_fields=["details_synced_at", "containers_total",
+    return ((batches(models.App, len(apps)) if first else 0)
+            + batches(models.ContainerType, rows("formation")) + batches(models.Container, rows("containers"))
+            + batches(models.Addon, rows("addons")) + batches(models.Domain, rows("domains"))
+            + batches(models.Collaborator, rows("collaborators")) + batches(models.Deployment, rows("deployments"))
+            + batches(models.Event, len(events))
+            + batches(models.App, len(details), update_fields=["details_synced_at", "containers_total",
                                                                   "containers_crashed", "domains"]))
 
 
 @pytest.mark.parametrize("first", [True, False], ids=["first-sync", "resync"])
-def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_connection, first):
+def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_connection, populate_apps,
+                                                            bulk_batches, first):
     measured = {}
     for size in (10, 100):
         sim = scalingo_sims()
-        populate(sim, size - 1)  # plus the recorded example app
+        populate_apps(sim, size - 1)  # plus the recorded example app
         conn = make_connection(sim, name=f"scalingo-{size}")
         apps, details, events = _fetch(sim)
         assert len(apps) == size and len(details) == size
@@ -318,7 +290,7 @@ def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_
         for model in (models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
                       models.Deployment):
             assert model.objects.filter(app__connection=conn).count() >= size - 1
-        measured[size] = (len(queries), _bulk_statements(apps, details, events, first=first))
+        measured[size] = (len(queries), _bulk_statements(bulk_batches, apps, details, events, first=first))
 
     (small, small_batches), (large, large_batches) = measured[10], measured[100]
     # Nothing per app, one statement per batch: equal wherever one batch holds 100 apps' rows

@@ -144,3 +144,11 @@ def polled(request, team, sim):
     outcome = poll(connection)
     assert outcome.status == "ok", outcome.message
     return connection
+
+
+@pytest.fixture
+def web():
+    """Django's test client (`client` here is the Scalr API client fixture)."""
+    from django.test import Client
+
+    return Client()

@@ -53,6 +53,9 @@ class Connection(models.Model):
     last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
     #: what the last poll wants a human to know (e.g. "120 apps: details refresh every 3 polls")
     poll_notes = models.JSONField(default=list, blank=True)
+    #: inventory figures written by each poll (e.g. apps by status), so the overview sums a
+    #: few connection rows instead of counting every app or server on each refresh
+    counts = models.JSONField(default=dict, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)

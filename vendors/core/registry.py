@@ -31,6 +31,10 @@ class SummaryItem:
     url: str = ""
 
 
+#: the overview shows this many attention items; each vendor hook returns at most as many per kind
+ATTENTION_LIMIT = 10
+
+
 @dataclass(frozen=True)
 class AttentionItem:
     """Something wrong the overview lists first: severity 0 (critical) to 2 (notice), then recency."""

@@ -127,6 +127,9 @@ class Collaborator(models.Model):
         ordering = ["email"]
 
 
+FAILED_DEPLOYMENT_STATUSES = ("build-error", "crashed-error", "timeout-error", "hook-error", "aborted", "error")
+
+
 class Deployment(models.Model):
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="deployments")
     external_id = models.CharField(max_length=64)
@@ -142,7 +145,7 @@ class Deployment(models.Model):
 
     @property
     def failed(self) -> bool:
-        return self.status.endswith("error") or self.status in ("crashed", "aborted", "timeout-error")
+        return self.status in FAILED_DEPLOYMENT_STATUSES
 
 
 class Event(models.Model):

@@ -65,16 +65,19 @@ def fetch_details(client: ScalingoClient, app: str) -> AppDetails:
 
 
 def _plan(connection, apps, changed_names: set[str], capacity: int | None) -> list:
-    known = {row.external_id: row for row in connection.apps.only("external_id", "status", "details_synced_at")}
+    # values_list, not .only(): rows of a related manager deferring their foreign key cost one
+    # query each (the manager reads connection_id on every row to attach the connection)
+    known = {ext: (status, synced) for ext, status, synced in
+             connection.apps.values_list("external_id", "status", "details_synced_at")}
     epoch = timezone.now() - timedelta(days=3650)
 
     def priority(record):
-        row = known.get(record.id)
-        if row is None or row.details_synced_at is None:
+        status, synced = known.get(record.id, (None, None))
+        if synced is None:
             return (0, epoch)
-        if record.name in changed_names or row.status != record.status:
-            return (1, row.details_synced_at)
-        return (2, row.details_synced_at)
+        if record.name in changed_names or status != record.status:
+            return (1, synced)
+        return (2, synced)
 
     ordered = sorted(apps, key=priority)
     return ordered if capacity is None else ordered[:capacity]

@@ -13,9 +13,15 @@ SORTS = {"name": "name", "-name": "-name", "status": "status", "-status": "-stat
 PAGE_SIZE = 50
 
 
+def connection_ids(*, teams) -> list[int]:
+    """The ids of the teams' connections as a plain list: database planners use the indexes of
+    the big tables (apps, events) better with `IN (1, 2, 3)` than with a join to teams."""
+    return list(models.ScalingoConnection.objects.filter(team__in=teams).values_list("pk", flat=True))
+
+
 def apps_for_user(*, user) -> QuerySet[models.App]:
-    return models.App.objects.filter(connection__team__in=teams_for_user(user=user)).select_related(
-        "connection", "connection__team")
+    ids = connection_ids(teams=teams_for_user(user=user))
+    return models.App.objects.filter(connection_id__in=ids).select_related("connection", "connection__team")
 
 
 def app_get(*, user, pk: int) -> models.App:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from vendors.scalingo import models, records
@@ -70,8 +71,21 @@ def scalingo_inventory_sync(*, connection: models.ScalingoConnection, apps: Iter
         ids = dict(connection.apps.values_list("external_id", "pk"))
         _replace_details(ids, details, now)
         inserted = _insert_events(connection, ids, {r.name: r.id for r in apps}, events)
+        scalingo_counts_refresh(connection=connection)
     return {"apps": len(apps), "created": len(new_rows), "updated": len(changed_rows), "removed": len(vanished),
             "detailed": len(details), "events": inserted}
+
+
+def scalingo_counts_refresh(*, connection: models.ScalingoConnection) -> dict:
+    """Recount the connection's apps and containers (read by the overview)."""
+    apps = models.App.objects.filter(connection=connection)
+    counts = apps.aggregate(
+        apps=Count("pk"), running=Count("pk", filter=Q(status=models.AppStatus.RUNNING)),
+        crashed=Count("pk", filter=Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)),
+        stopped=Count("pk", filter=Q(status=models.AppStatus.STOPPED)), containers=Sum("containers_total"))
+    counts = {key: value or 0 for key, value in counts.items()}
+    models.ScalingoConnection.objects.filter(pk=connection.pk).update(counts=counts)
+    return counts
 
 
 def scalingo_app_sync(*, connection: models.ScalingoConnection, record: records.App, detail: AppDetails) -> None:
@@ -80,6 +94,7 @@ def scalingo_app_sync(*, connection: models.ScalingoConnection, record: records.
         models.App.objects.filter(connection=connection, external_id=record.id).update(**_app_values(record))
         ids = dict(connection.apps.filter(external_id=record.id).values_list("external_id", "pk"))
         _replace_details(ids, {record.id: detail}, timezone.now())
+        scalingo_counts_refresh(connection=connection)
 
 
 def _replace_details(ids: Mapping[str, int], details: Mapping[str, AppDetails], now) -> None:

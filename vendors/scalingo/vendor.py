@@ -1,6 +1,6 @@
 """Scalingo's entry in the vendor registry."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from vendors.core import registry
@@ -8,6 +8,7 @@ from vendors.scalingo import models
 from vendors.scalingo.events import sentence as event_sentence
 from vendors.scalingo.forms import ScalingoConnectionForm
 from vendors.scalingo.polling import client_for, scalingo_connection_poll
+from vendors.scalingo.selectors import connection_ids
 
 
 def check(connection) -> str:
@@ -17,51 +18,55 @@ def check(connection) -> str:
 
 
 def summary(teams) -> list[registry.SummaryItem]:
-    apps = models.App.objects.filter(connection__team__in=teams, connection__enabled=True)
-    counts = apps.aggregate(
-        total=Count("pk"), running=Count("pk", filter=Q(status=models.AppStatus.RUNNING)),
-        crashed=Count("pk", filter=Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)),
-        stopped=Count("pk", filter=Q(status=models.AppStatus.STOPPED)),
-    )
-    containers = models.Container.objects.filter(app__connection__team__in=teams, app__connection__enabled=True)
+    totals = {"apps": 0, "running": 0, "crashed": 0, "stopped": 0, "containers": 0}
+    for counts in models.ScalingoConnection.objects.filter(team__in=teams, enabled=True).values_list("counts",
+                                                                                                    flat=True):
+        for key in totals:
+            totals[key] += (counts or {}).get(key, 0)
     url = reverse("scalingo:app-list")
     return [
-        registry.SummaryItem("Apps", counts["total"], "ok", url),
-        registry.SummaryItem("Running", counts["running"], "ok", f"{url}?status=running"),
-        registry.SummaryItem("Crashed", counts["crashed"], "danger" if counts["crashed"] else "muted",
+        registry.SummaryItem("Apps", totals["apps"], "ok", url),
+        registry.SummaryItem("Running", totals["running"], "ok", f"{url}?status=running"),
+        registry.SummaryItem("Crashed", totals["crashed"], "danger" if totals["crashed"] else "muted",
                              f"{url}?status=crashed"),
-        registry.SummaryItem("Stopped", counts["stopped"], "warning" if counts["stopped"] else "muted",
+        registry.SummaryItem("Stopped", totals["stopped"], "warning" if totals["stopped"] else "muted",
                              f"{url}?status=stopped"),
-        registry.SummaryItem("Containers", containers.count(), "ok", url),
+        registry.SummaryItem("Containers", totals["containers"], "ok", url),
     ]
+
+
+ATTENTION_LIMIT = registry.ATTENTION_LIMIT
 
 
 def attention(teams) -> list[registry.AttentionItem]:
     items = []
+    crashes = models.Event.objects.filter(app=OuterRef("pk"), type__in=("crash", "repeated_crash"))
     apps = models.App.objects.filter(connection__team__in=teams, connection__enabled=True).select_related("connection")
-    for app in apps.filter(Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)).order_by("name")[:50]:
-        crash = app.events.filter(type__in=("crash", "repeated_crash")).order_by("-created_at").first()
-        repeated = app.events.filter(type="repeated_crash").exists()
+    apps = apps.filter(Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)).annotate(
+        crashed_at=Subquery(crashes.order_by("-created_at").values("created_at")[:1]),
+        repeated=Exists(crashes.filter(type="repeated_crash")))
+    for app in apps.order_by("name")[:ATTENTION_LIMIT]:
         items.append(registry.AttentionItem(
-            severity=0, vendor="scalingo", since=crash.created_at if crash else None,
-            title=f"{app.name} {'keeps crashing' if repeated else 'crashed'}",
+            severity=0, vendor="scalingo", since=app.crashed_at,
+            title=f"{app.name} {'keeps crashing' if app.repeated else 'crashed'}",
             detail=f"Scalingo app on {app.connection.name}, status {app.status}"
                    + (f", {app.containers_crashed} crashed container(s)." if app.containers_crashed else "."),
             url=reverse("scalingo:app-detail", args=[app.pk])))
     failed = models.Deployment.objects.filter(app__connection__team__in=teams, app__connection__enabled=True,
-                                              app__last_deployment_id=F("external_id")).select_related("app")
-    for deployment in failed.order_by("-created_at")[:50]:
-        if deployment.failed:
-            items.append(registry.AttentionItem(
-                severity=1, vendor="scalingo", since=deployment.finished_at or deployment.created_at,
-                title=f"Deployment of {deployment.app.name} failed ({deployment.status})",
-                detail=f"{deployment.git_ref[:12] or 'unknown ref'} pushed by {deployment.pusher or 'someone'}.",
-                url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments"))
+                                              app__last_deployment_id=F("external_id"),
+                                              status__in=models.FAILED_DEPLOYMENT_STATUSES).select_related("app")
+    for deployment in failed.order_by("-created_at")[:ATTENTION_LIMIT]:
+        items.append(registry.AttentionItem(
+            severity=1, vendor="scalingo", since=deployment.finished_at or deployment.created_at,
+            title=f"Deployment of {deployment.app.name} failed ({deployment.status})",
+            detail=f"{deployment.git_ref[:12] or 'unknown ref'} pushed by {deployment.pusher or 'someone'}.",
+            url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments"))
     return items
 
 
 def timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
-    events = models.Event.objects.filter(connection__team__in=query.teams).select_related("connection__team")
+    events = models.Event.objects.filter(connection_id__in=connection_ids(teams=query.teams)) \
+        .select_related("connection__team")
     if query.team:
         events = events.filter(connection__team__slug=query.team)
     if query.connection:

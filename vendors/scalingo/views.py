@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import has_role, require_role, teams_for_user
+from vendors.core import registry
 from vendors.core.errors import VendorError
+from vendors.core.selectors import connections_for_user
 from vendors.core.models import ActionRun
 from vendors.scalingo import models, selectors, services
 from vendors.scalingo.events import sentence
-from vendors.scalingo.forms import BulkVariablesForm, RestartForm, ScaleForm, VariableForm
+from vendors.scalingo.forms import REGIONS, BulkVariablesForm, RestartForm, ScaleForm, VariableForm
 
 TABS = ["overview", "containers", "stats", "events", "deployments", "logs", "variables", "addons", "domains",
         "collaborators"]
@@ -33,14 +35,14 @@ def _partial(request, template: str, name: str) -> str:
 def app_list(request):
     apps = selectors.apps_filtered(user=request.user, params=request.GET)
     page = Paginator(apps, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    scoped = selectors.apps_for_user(user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page, "query": query.urlencode(), "params": request.GET,
         "statuses": models.AppStatus.choices,
-        "regions": sorted(set(scoped.exclude(region="").values_list("region", flat=True))),
-        "connections": sorted(set(scoped.values_list("connection__name", flat=True))),
+        "regions": [value for value, _ in REGIONS if value],
+        "connections": list(connections_for_user(user=request.user, spec=registry.get("scalingo"))
+                            .order_by("name").values_list("name", flat=True)),
         "teams": teams_for_user(user=request.user),
         "sorts": [("name", "Name A→Z"), ("-name", "Name Z→A"), ("status", "Status"),
                   ("-deployed", "Last deployed, newest"), ("deployed", "Last deployed, oldest"),

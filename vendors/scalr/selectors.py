@@ -143,11 +143,12 @@ def farm_roles_for_user(*, user, min_role: str = Role.VIEWER, api: str | None = 
 
 
 def farm_summary_counts(*, teams) -> tuple[dict[str, int], dict[str, int]]:
-    """Farms and servers by status across the teams' enabled connections."""
-    from django.db.models import Count
-
-    farms = dict(models.Farm.objects.filter(connection__team__in=teams, connection__enabled=True)
-                 .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    servers = dict(models.Server.objects.filter(connection__team__in=teams, connection__enabled=True)
-                   .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    """Farms and servers by status across the teams' enabled connections, from each poll's counts."""
+    farms: dict[str, int] = {}
+    servers: dict[str, int] = {}
+    for counts in models.ScalrConnection.objects.filter(team__in=teams, enabled=True).values_list("counts",
+                                                                                                  flat=True):
+        for total, found in ((farms, (counts or {}).get("farms", {})), (servers, (counts or {}).get("servers", {}))):
+            for status, n in found.items():
+                total[status] = total.get(status, 0) + n
     return farms, servers

@@ -230,7 +230,21 @@ def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: lis
         cutoff = now - RETENTION
         models.Event.objects.filter(connection=connection, timestamp__lt=cutoff).delete()
         models.LogEntry.objects.filter(farm__connection=connection, timestamp__lt=cutoff).delete()
+        scalr_counts_refresh(connection=connection)
     return result
+
+
+def scalr_counts_refresh(*, connection: models.ScalrConnection) -> dict:
+    """Farms and servers by status, kept on the connection for the overview (two statements)."""
+    from django.db.models import Count
+
+    counts = {
+        "farms": dict(connection.farms.values_list("status").annotate(n=Count("pk")).values_list("status", "n")),
+        "servers": dict(connection.servers.values_list("status").annotate(n=Count("pk"))
+                        .values_list("status", "n")),
+    }
+    models.ScalrConnection.objects.filter(pk=connection.pk).update(counts=counts)
+    return counts
 
 
 def scalr_farm_sync(*, connection: models.ScalrConnection, fetch: FarmFetch) -> SyncResult:
@@ -242,15 +256,8 @@ def scalr_farm_sync(*, connection: models.ScalrConnection, fetch: FarmFetch) -> 
     with transaction.atomic():
         _write_farms(connection, env_pks, {fetch.details.farm_id: (None, fetch)}, remove_missing=False,
                      result=result)
+        scalr_counts_refresh(connection=connection)
     return result
-
-
-def scalr_farm_add(*, connection: models.ScalrConnection, record: r.Farm) -> None:
-    """A farm that appeared through an action (a clone) before the next poll lists it."""
-    env_pks = dict(connection.environments.values_list("external_id", "pk"))
-    if record.env_id in env_pks:
-        with transaction.atomic():
-            _write_farms(connection, env_pks, {record.id: (record, None)}, remove_missing=False, result=SyncResult())
 
 
 def scalr_catalog_sync(*, connection: models.ScalrConnection, inventory: EnvInventory) -> None:

@@ -51,6 +51,7 @@ def _check_quoting(text: str) -> None:
     """Each placeholder was replaced by _MARK; one left inside a quoted string was not alone in it."""
     quote = None
     escaped = False
+    enclosed = False
     for char in text:
         if quote:
             if escaped:
@@ -60,12 +61,14 @@ def _check_quoting(text: str) -> None:
             elif char == quote:
                 quote = None
             elif char == _MARK:
-                raise TemplateError("A placeholder inside a longer quoted string cannot be quoted safely: "
-                                    "put it alone in its quotes, e.g. app == '{app.name}'.")
+                enclosed = True
         elif char in "'\"":
             quote = char
     if quote:
         raise TemplateError("A quoted string in the template is not closed.")
+    if enclosed:
+        raise TemplateError("A placeholder inside a longer quoted string cannot be quoted safely: "
+                            "put it alone in its quotes, e.g. app == '{app.name}'.")
 
 
 def build_filter(template: str, kind: str, obj) -> str | None:
