@@ -14,7 +14,8 @@ Figures (printed, and written to bench/results/scalingo_sync.json):
   records, planning, the sync's transaction, status bookkeeping) over the same requests
   made bare with httpx (same count and kind, same threads as FETCH_CONCURRENCY, one
   shared keep-alive client, bodies read but not decoded). Medians of interleaved runs;
-  "cold" polls write into empty tables, "warm" ones replace what the previous poll wrote.
+  "cold" polls write into empty tables (an account's first poll), "warm" ones follow a
+  previous poll after a step of the simulated world (container stats moved): the steady state.
 - SQL statements of a poll at --small and --apps apps, total and per app.
 - the worker's memory: tracemalloc peak during one cold poll, and ru_maxrss of this process.
 
@@ -71,20 +72,30 @@ def serve(apps: int) -> None:
 
 class Simulator:
     def __init__(self, apps: int):
+        # its log (e.g. a keep-alive connection reset when we stop) goes to a file, shown if it fails
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(apps)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT)
         self.url = self.process.stdout.readline().strip()
         if not self.url.startswith("http"):
-            raise SystemExit(f"the simulator did not start (said {self.url!r})")
+            self.log.seek(0)
+            raise SystemExit(f"the simulator did not start:\n{self.log.read()}")
 
     def served(self) -> int:
         import httpx
 
         return httpx.get(self.url + "/_sim/stats").json()["requests_served"]
 
+    def tick(self) -> None:
+        """A step of the simulated world: container stats move, as they do between two real polls."""
+        import httpx
+
+        httpx.post(self.url + "/_sim/tick")
+
     def stop(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=10)
+        self.log.close()
 
 
 # -- Django -------------------------------------------------------------------------------------------
@@ -188,13 +199,14 @@ def bare_run(sim: Simulator, plan, event_pages: int) -> int:
 
 
 # -- measures --------------------------------------------------------------------------------------------
-def timed(fn, *args) -> float:
-    started = time.perf_counter()
+def timed(fn, *args) -> tuple[float, float]:
+    """(wall seconds, this process's CPU seconds): the simulator's CPU is its own process's."""
+    started, cpu = time.perf_counter(), time.process_time()
     fn(*args)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def statements(conns, db) -> dict:
+def statements(sim: Simulator, conns, db) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from vendors.scalingo import models
@@ -202,6 +214,7 @@ def statements(conns, db) -> dict:
     forget(conns)
     with CaptureQueriesContext(db) as cold:
         poll_all(conns)
+    sim.tick()
     with CaptureQueriesContext(db) as warm:
         poll_all(conns)
     apps = models.App.objects.filter(connection__in=conns, details_synced_at__isnull=False).count()
@@ -227,7 +240,7 @@ def main() -> None:
     small, large = Simulator(args.small), Simulator(args.apps)
     try:
         small_conns, conns = connections_for(small, team, "small"), connections_for(large, team, "large")
-        sql = {"small": statements(small_conns, db), "large": statements(conns, db)}
+        sql = {"small": statements(small, small_conns, db), "large": statements(large, conns, db)}
         apps = sql["large"]["apps"]
 
         plan = bare_plan(large)
@@ -236,6 +249,8 @@ def main() -> None:
         for kind, pages in (("cold", polling.EVENT_PAGES), ("warm", 1)):
             if kind == "cold":
                 forget(conns)
+            else:
+                large.tick()
             before = large.served()
             poll_all(conns)
             polled = large.served() - before
@@ -246,10 +261,12 @@ def main() -> None:
             requests[kind] = polled
 
         runs = {"bare_cold": [], "poll_cold": [], "bare_warm": [], "poll_warm": []}
+        load = [round(x, 2) for x in os.getloadavg()]
         for _ in range(args.repeat):  # interleaved, so a noisy moment hits both sides
             runs["bare_cold"].append(timed(bare_run, large, plan, polling.EVENT_PAGES))
             forget(conns)
             runs["poll_cold"].append(timed(poll_all, conns))
+            large.tick()
             runs["bare_warm"].append(timed(bare_run, large, plan, 1))
             runs["poll_warm"].append(timed(poll_all, conns))
 
@@ -264,8 +281,11 @@ def main() -> None:
         large.stop()
         db.creation.destroy_test_db(old_name, verbosity=0)
 
-    median = {kind: statistics.median(times) for kind, times in runs.items()}
+    median = {kind: statistics.median(wall for wall, _ in times) for kind, times in runs.items()}
+    best = {kind: min(wall for wall, _ in times) for kind, times in runs.items()}
+    cpu = {kind: statistics.median(used for _, used in times) for kind, times in runs.items()}
     ratio = {kind: median[f"poll_{kind}"] / median[f"bare_{kind}"] for kind in ("cold", "warm")}
+    best_ratio = {kind: best[f"poll_{kind}"] / best[f"bare_{kind}"] for kind in ("cold", "warm")}
     result = {
         "bench": "scalingo_sync",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -275,9 +295,12 @@ def main() -> None:
         "requests_per_poll": requests,
         "fetch_concurrency": polling.FETCH_CONCURRENCY,
         "repeat": args.repeat,
+        "load_average_before": load,
         "seconds_median": {kind: round(value, 3) for kind, value in median.items()},
-        "seconds_all": {kind: [round(t, 3) for t in times] for kind, times in runs.items()},
+        "seconds_all": {kind: [round(wall, 3) for wall, _ in times] for kind, times in runs.items()},
+        "worker_cpu_seconds_median": {kind: round(value, 3) for kind, value in cpu.items()},
         "ratio": {**{kind: round(value, 3) for kind, value in ratio.items()}, "target": 1.5},
+        "ratio_of_best_runs": {kind: round(value, 3) for kind, value in best_ratio.items()},
         "sql_statements": {str(sql["small"]["apps"]): sql["small"], str(apps): sql["large"]},
         "memory": {"tracemalloc_peak_mib": round(peak / 2**20, 1), "ru_maxrss_mib": round(maxrss_kib / 1024, 1)},
     }
@@ -285,15 +308,17 @@ def main() -> None:
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
 
     print(f"Scalingo poll of {apps} apps ({polling.FETCH_CONCURRENCY} threads, {db.vendor}), "
-          f"median of {args.repeat}:")
+          f"median of {args.repeat} interleaved runs, load average {load[0]}:")
     for kind in ("cold", "warm"):
         print(f"  {kind}: {requests[kind]} requests; bare httpx {median[f'bare_{kind}']:.3f} s, "
-              f"poll {median[f'poll_{kind}']:.3f} s: ratio {ratio[kind]:.2f} (target < 1.5)")
+              f"poll {median[f'poll_{kind}']:.3f} s: ratio {ratio[kind]:.2f} (target < 1.5; best runs "
+              f"{best_ratio[kind]:.2f}; worker CPU {cpu[f'poll_{kind}']:.2f} s vs {cpu[f'bare_{kind}']:.2f} s)")
     for key in ("small", "large"):
         s = sql[key]
         print(f"  SQL statements at {s['apps']:4d} apps: cold {s['cold']} ({s['cold_per_app']:.3f}/app), "
               f"warm {s['warm']} ({s['warm_per_app']:.3f}/app)")
-    print(f"  memory: tracemalloc peak {peak / 2**20:.1f} MiB during a cold poll, ru_maxrss {maxrss_kib / 1024:.1f} MiB")
+    print(f"  memory: tracemalloc peak {peak / 2**20:.1f} MiB during a cold poll, "
+          f"ru_maxrss {maxrss_kib / 1024:.1f} MiB")
     print(f"  written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -80,14 +80,47 @@
     }
   });
 
+  // An opened line shows all its fields; they come as one JSON block per answer (see log_lines).
+  const fieldBlocks = new Map();
+  function lineFields(reference) {
+    const [id, index] = reference.split(":");
+    if (!fieldBlocks.has(id)) {
+      const block = document.getElementById(id);
+      if (!block) return null;
+      fieldBlocks.set(id, JSON.parse(block.textContent));
+    }
+    return fieldBlocks.get(id)[parseInt(index, 10)];
+  }
+
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.open) return;
+    const line = details.closest("li[data-f]");
+    if (!line || details.querySelector("dl.fields")) return;
+    const fields = lineFields(line.dataset.f);
+    if (!fields) return;
+    const list = document.createElement("dl");
+    list.className = "fields";
+    Object.keys(fields).sort().forEach(function (name) {
+      const term = document.createElement("dt");
+      term.textContent = name;
+      const value = document.createElement("dd");
+      const raw = fields[name];
+      value.textContent = raw === null ? "—" : (typeof raw === "object" ? JSON.stringify(raw) : String(raw));
+      list.append(term, value);
+    });
+    details.appendChild(list);
+  }, true);
+
   // The live tail keeps at most data-max-lines lines: the oldest go first.
   function capLines() {
     const list = document.getElementById("log-lines");
     if (!list) return;
     const max = parseInt(list.dataset.maxLines || "1000", 10);
     const oldestFirst = list.dataset.order === "oldest";
-    while (list.children.length > max) {
-      (oldestFirst ? list.firstElementChild : list.lastElementChild).remove();
+    const items = list.querySelectorAll(":scope > li");
+    for (let excess = items.length - max, i = 0; excess > 0; excess--, i++) {
+      items[oldestFirst ? i : items.length - 1 - i].remove();
     }
   }
   document.addEventListener("htmx:oobAfterSwap", capLines);

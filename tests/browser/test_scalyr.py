@@ -90,6 +90,23 @@ def test_filter_shows_matching_lines_and_the_histogram_narrows_the_range(new_pag
     screenshot(page, "scalyr-explorer-error")
 
 
+def test_a_slow_query_shows_progress_and_a_new_query_replaces_it(new_page, members, logs, sim):
+    page = new_page()
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    open_explorer(page, logs)
+    sim.faults.update(latency=1.0)
+    page.get_by_label("Filter").fill("status == 200")
+    page.get_by_label("Filter").press("Enter")
+    expect(page.locator("#query-progress")).to_be_visible()
+    expect(page.locator("#query-progress")).to_contain_text("Querying Scalyr…")
+    page.get_by_label("Filter").fill("status == 502")
+    page.get_by_label("Filter").press("Enter")  # the first query is abandoned
+    expect(page.locator("#query-progress")).to_be_hidden(timeout=15_000)
+    expect(lines(page)).to_have_count(9)
+    expect(page).to_have_url(re.compile(r"filter=status\+%3D%3D\+502"))
+    sim.faults.update()
+
+
 def test_a_facet_value_narrows_and_excludes(new_page, members, logs):
     page = new_page()
     login(page, members[Role.OPERATOR].username, PASSWORD)

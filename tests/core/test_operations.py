@@ -6,7 +6,8 @@ from django.urls import reverse
 from vendors.core import polling
 
 
-def test_health_reports_the_scheduler_heartbeat(client, db):
+def test_health_reports_the_scheduler_heartbeat(client, celery_worker_thread):
+    """With Redis the check also pings a worker: a real one runs during this test."""
     cache.delete(polling.HEARTBEAT_KEY)
     stale = client.get(reverse("health"), HTTP_ACCEPT="application/json")
     assert stale.status_code == 500

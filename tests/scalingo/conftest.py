@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
+from tests.scalingo.scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
 
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.simulator import DEFAULT_TOKEN
@@ -162,3 +162,37 @@ def bulk_batches():
         return math.ceil(rows / size)
 
     return batches
+
+
+@pytest.fixture
+def bulk_writes(bulk_batches):
+    """How many bulk statements a sync needed, from what it wrote: `before = bulk_writes.snapshot(conn)`,
+    sync or poll, then `bulk_writes.statements(conn, before)`: the insert batches of every kind
+    of row it added and the delete batches of the detail rows it removed. A sync whose statement
+    count equals the fixed ones plus this does nothing per app."""
+    import math
+
+    from django.db.models import Max
+
+    from vendors.scalingo import models
+    from vendors.scalingo.sync import BATCH, DETAIL_COLUMNS
+
+    def rows(model, conn):
+        owner = "connection" if model in (models.App, models.Event) else "app__connection"
+        return model.objects.filter(**{owner: conn})
+
+    kinds = (models.App, models.Event, *DETAIL_COLUMNS)
+
+    def snapshot(conn):
+        return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0, rows(model, conn).count())
+                for model in kinds}
+
+    def statements(conn, before) -> int:
+        total = 0
+        for model, (top, count) in before.items():
+            inserted = rows(model, conn).filter(pk__gt=top).count()
+            deleted = count + inserted - rows(model, conn).count()
+            total += bulk_batches(model, inserted) + math.ceil(deleted / BATCH)
+        return total
+
+    return SimpleNamespace(snapshot=snapshot, statements=statements)

@@ -8,7 +8,7 @@ import json
 import pytest
 from celery.signals import task_prerun
 from django.db import connection as db
-from scalingo_helpers import APP, api_requests
+from tests.scalingo.scalingo_helpers import APP, api_requests
 
 from dashboard.audit.models import AuditEvent, Outcome
 from dashboard.teams.models import Role

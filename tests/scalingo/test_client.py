@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from scalingo_helpers import APP, FAST, api_requests, exchanges, make_sim, stop_soon, wait_for
+from tests.scalingo.scalingo_helpers import APP, FAST, api_requests, exchanges, make_sim, stop_soon, wait_for
 
 from vendors.core import errors, redaction
 from vendors.scalingo.client import OperationTimeout, ScalingoClient

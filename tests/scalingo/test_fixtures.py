@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from scalingo_helpers import APP, FAST, make_sim, stop_soon
+from tests.scalingo.scalingo_helpers import APP, FAST, make_sim, stop_soon
 
 from vendors.core import errors
 from vendors.scalingo import records

@@ -208,7 +208,7 @@ def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, pol
 
 @pytest.mark.parametrize("warm", [False, True], ids=["first-poll", "next-poll"])
 def test_a_whole_polls_sql_statements_do_not_grow_with_the_number_of_apps(
-        scalingo_sims, make_connection, populate_apps, bulk_batches, poll, warm):
+        scalingo_sims, make_connection, populate_apps, bulk_writes, poll, warm):
     """From the lease claim to the status bookkeeping: nothing per app, only per batch."""
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
@@ -221,16 +221,11 @@ def test_a_whole_polls_sql_statements_do_not_grow_with_the_number_of_apps(
         if warm:
             assert poll(conn).status == "ok"
             sim.tick()  # stats move: every container row changes
+        before = bulk_writes.snapshot(conn)
         with CaptureQueriesContext(db) as queries:
             assert poll(conn).status == "ok"
-        apps = models.App.objects.filter(connection=conn)
-        assert apps.filter(details_synced_at__isnull=False).count() == size
-        rows = lambda model: model.objects.filter(app__connection=conn).count()  # noqa: E731
-        batches = (sum(bulk_batches(model, rows(model)) for model in (
-            models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
-            models.Deployment)) + bulk_batches(models.App, size, update_fields=[
-                "details_synced_at", "containers_total", "containers_crashed", "domains"])
-            + (0 if warm else bulk_batches(models.App, size)))
+        assert models.App.objects.filter(connection=conn, details_synced_at__isnull=False).count() == size
+        batches = bulk_writes.statements(conn, before)
         measured[size] = (len(queries), batches)
     (small, small_batches), (large, large_batches) = measured[10], measured[100]
     assert large - small == large_batches - small_batches, measured

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
-from scalingo_helpers import APP
+from tests.scalingo.scalingo_helpers import APP
 
 from vendors.core.simulator import Response
 
@@ -257,21 +257,9 @@ def _fetch(sim):
     return apps, details, events
 
 
-def _bulk_statements(batches, apps, details, events, *, first: bool) -> int:
-    """The bulk statements of one sync; on PostgreSQL one per kind of row, whatever the number."""
-    rows = lambda attr: sum(len(getattr(d, attr)) for d in details.values())  # noqa: E731
-    return ((batches(models.App, len(apps)) if first else 0)
-            + batches(models.ContainerType, rows("formation")) + batches(models.Container, rows("containers"))
-            + batches(models.Addon, rows("addons")) + batches(models.Domain, rows("domains"))
-            + batches(models.Collaborator, rows("collaborators")) + batches(models.Deployment, rows("deployments"))
-            + batches(models.Event, len(events))
-            + batches(models.App, len(details), update_fields=["details_synced_at", "containers_total",
-                                                                  "containers_crashed", "domains"]))
-
-
 @pytest.mark.parametrize("first", [True, False], ids=["first-sync", "resync"])
 def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_connection, populate_apps,
-                                                            bulk_batches, first):
+                                                            bulk_writes, first):
     measured = {}
     for size in (10, 100):
         sim = scalingo_sims()
@@ -282,19 +270,59 @@ def test_sql_statements_do_not_grow_with_the_number_of_apps(scalingo_sims, make_
         if not first:
             sync.scalingo_inventory_sync(connection=conn, apps=apps, details=details, events=events)
             sim.tick()  # stats move, so every container row is rewritten
+            sim.control("crash", {"app": "app-000"})  # and one app row changes
             apps, details, events = _fetch(sim)
+        before = bulk_writes.snapshot(conn)
         with CaptureQueriesContext(db) as queries:
             result = sync.scalingo_inventory_sync(connection=conn, apps=apps, details=details, events=events)
         assert result["apps"] == size and result["detailed"] == size
+        assert result["updated"] == (0 if first else 1)
         assert models.App.objects.filter(connection=conn, details_synced_at__isnull=False).count() == size
         for model in (models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
                       models.Deployment):
             assert model.objects.filter(app__connection=conn).count() >= size - 1
-        measured[size] = (len(queries), _bulk_statements(bulk_batches, apps, details, events, first=first))
+        measured[size] = (len(queries), bulk_writes.statements(conn, before))
 
     (small, small_batches), (large, large_batches) = measured[10], measured[100]
     # Nothing per app, one statement per batch: equal wherever one batch holds 100 apps' rows
     # (PostgreSQL); SQLite's 999-parameter cap in Django 5.2 adds exactly the extra batches.
+    # A resync writes only the rows that changed (the containers, whose stats moved).
     assert large - small == large_batches - small_batches, (measured, [q["sql"][:80] for q in queries])
     if db.vendor != "sqlite":
         assert large == small
+
+
+def test_a_second_poll_writes_only_what_changed_and_ends_equal_to_scalingo(scalingo_sims, make_connection, poll):
+    sim = demo_sim(scalingo_sims)
+    conn = make_connection(sim)
+    assert poll(conn).status == "ok"
+    kinds = (models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
+             models.Deployment)
+    before = {model: set(model.objects.filter(app__connection=conn).values_list("pk", flat=True)) for model in kinds}
+    with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
+        vendor.scale("storefront", [{"name": "web", "amount": 4, "size": "L"}])
+        addon = vendor.addons("billing-api")[0]
+        vendor.delete_addon("billing-api", addon.id)
+        vendor.add_domain("status-page", "status.example.org")
+    sim.control("crash", {"app": "search-indexer"})
+    for _ in range(3):
+        sim.tick()  # the scale's operation ends; stats move
+
+    assert poll(conn).status == "ok"
+
+    truth = visible_apps(sim)
+    for row in models.App.objects.filter(connection=conn):
+        app = truth[row.external_id]
+        assert sorted(row.formation.values_list("name", "amount", "size")) == sorted(
+            (e["name"], e["amount"], e["size"]) for e in app["_formation"])
+        assert sorted(row.containers.values_list("label", "state", "size")) == sorted(
+            (c["label"], c["state"], c["_size"]) for c in app["_containers"])
+        assert sorted(row.addons.values_list("external_id", flat=True)) == sorted(a["id"] for a in app["_addons"])
+        assert sorted(row.domain_set.values_list("name", flat=True)) == sorted(d["name"] for d in app["_domains"])
+        assert sorted(row.domains.split()) == sorted(d["name"] for d in app["_domains"])
+    assert models.App.objects.get(name="search-indexer").status == "crashed"
+    assert not models.Addon.objects.filter(external_id=addon.id).exists()
+    # rows that did not change are the same rows: formation lines of untouched apps, deployments...
+    after = {model: set(model.objects.filter(app__connection=conn).values_list("pk", flat=True)) for model in kinds}
+    for model in (models.ContainerType, models.Addon, models.Collaborator, models.Deployment):
+        assert len(before[model] & after[model]) >= len(before[model]) - 3, model

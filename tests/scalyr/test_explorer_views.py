@@ -66,11 +66,15 @@ def test_lines_come_newest_first_or_oldest_first(operator, scalyr_connection, li
 def test_a_line_shows_severity_host_log_file_columns_and_all_its_fields(operator, scalyr_connection, live_sim):
     emit(live_sim, access(WEB2, 10, 503, "/checkout", latency=812.5))
     page = fragment(operator, explorer_url(scalyr_connection, "?columns=status,latency"))
-    assert '<li class="sev-5">' in page
+    assert '<li class="sev-5" data-f="lf-' in page
     assert '<span class="c-sev" title="error">E</span>' in page
     assert f'<span class="c-host">{WEB2}</span>' in page
     assert '<span class="c-col" title="status">503</span><span class="c-col" title="latency">812.5</span>' in page
-    assert "<dt>uriPath</dt><dd>/checkout</dd>" in page and "<dt>serverIP</dt>" in page
+    block = re.search(r'<script type="application/json" id="(lf-\w+)">(.*?)</script>', page)
+    assert re.search(rf'<li class="sev-5" data-f="{block.group(1)}:0">', page)
+    fields = json.loads(block.group(2))[0]
+    assert fields["uriPath"] == "/checkout" and fields["serverIP"] == "10.0.1.12" and fields["severity"] == 5
+    assert "message" not in fields and "logfile" not in fields  # already on the line
 
 
 def test_load_more_follows_the_continuation_token_without_repeating_a_line(operator, scalyr_connection, live_sim):
@@ -78,7 +82,8 @@ def test_load_more_follows_the_continuation_token_without_repeating_a_line(opera
     first = fragment(operator, explorer_url(scalyr_connection))
     assert len(messages_of(first)) == reads.PAGE_SIZE
     more = fragment(operator, _more_url(first))
-    assert 'hx-swap-oob="beforeend:#log-lines"' in more
+    key = re.search(r'data-query-key="(\w+)"', first).group(1)
+    assert f"hx-swap-oob=\"beforeend:#log-lines[data-query-key='{key}']\"" in more
     seen = messages_of(first) + messages_of(more)
     assert len(seen) == 150 == len(set(seen))
     assert "End of the range." in more
@@ -164,7 +169,7 @@ def test_the_tail_appends_each_new_event_exactly_once(operator, scalyr_connectio
     emit(live_sim, {"host": WEB1, "ts": str(now), "attrs": {"message": "same time one"}},
          {"host": WEB2, "ts": str(now), "attrs": {"message": "same time two"}})
     page, url = tail_step(operator, url)
-    assert 'hx-swap-oob="afterbegin:#log-lines"' in page
+    assert 'hx-swap-oob="afterbegin:#log-lines[data-query-key=' in page
     assert messages_of(page) == ["same time two", "same time one"] or messages_of(page) == ["same time one",
                                                                                            "same time two"]
     page, url = tail_step(operator, url)

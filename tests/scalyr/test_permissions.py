@@ -8,10 +8,9 @@ its own right: operators and admins by default, viewers only once a team admin g
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.teams.models import Role
-from tests.core.test_permissions import all_url_names
 from vendors.scalyr.models import SavedQuery, TeamQueryPolicy
 
 from .helpers import make_client
@@ -52,6 +51,15 @@ def post_data(name, saved):
         "scalyr:saved-pin": {"pinned": "1"},
         "scalyr:file-delete": {"path": "/alerts", "expected_version": "1"},
     }.get(name, {})
+
+
+def all_url_names(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from all_url_names(entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name
 
 
 def test_every_scalyr_url_has_a_row():

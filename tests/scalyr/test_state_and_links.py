@@ -41,9 +41,11 @@ def test_freezing_a_relative_range_keeps_everything_else():
                                "columns": "status"}
 
 
-@pytest.mark.parametrize("query,field", [("range=forever", "range"), ("range=99d", "range"), ("start=yesterday", "start"),
-                                         ("start=2026-05-01T10:00Z&end=2026-05-01T09:00Z", "end"),
-                                         ("columns=status,bad%20name", "columns"), ("order=random", "order")])
+@pytest.mark.parametrize("query,field", [
+    ("range=forever", "range"), ("range=99d", "range"), ("start=yesterday", "start"),
+    ("start=2026-05-01T10:00Z&end=2026-05-01T09:00Z", "end"), ("columns=status,bad%20name", "columns"),
+    ("order=random", "order"),
+])
 def test_bad_values_fall_back_and_are_reported(query, field):
     parsed = state(query)
     assert field in parsed.errors

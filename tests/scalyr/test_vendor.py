@@ -183,3 +183,16 @@ def test_interactive_clients_are_reused_until_a_token_changes(scalyr_connection)
     scalyr_connection.secrets.set("read_logs_token", "rotated")
     scalyr_connection.save()
     assert clients.client_for(scalyr_connection) is not first
+
+
+def test_the_connection_form_page_offers_the_three_tokens_and_the_link_templates(team, members):
+    from django.test import Client
+
+    from dashboard.teams.models import Role
+
+    web = Client()
+    web.force_login(members[Role.ADMIN])
+    page = web.get(reverse("core:connection-create", args=["scalyr"])).content.decode()
+    for label in ("Read Logs token", "Read Config token", "Write Config token", "Logs link filter for a Scalr server"):
+        assert label in page
+    assert "app == &#x27;{app.name}&#x27;" in page

@@ -1,12 +1,16 @@
 """Turn a poll's records into rows: bulk upserts, and removal of what vanished.
 
-The number of SQL statements does not grow with the number of apps: apps are written in
-two bulk statements, each kind of detail is replaced for all refreshed apps at once, and
-events are inserted with conflicts ignored.
+The number of SQL statements does not grow with the number of apps: new apps are written
+in one bulk insert (with their detail counts), changed ones in one bulk update of the fields
+that changed, the refresh time in one UPDATE, each kind of detail is replaced for all
+refreshed apps at once, and only events not stored yet are inserted. (Django's bulk_update
+builds a CASE per row and field: cheap for the few apps that change, slow for all of them
+every poll, hence the split.)
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -20,6 +24,8 @@ from vendors.scalingo.events import clean_type_data
 BATCH = 500
 APP_FIELDS = ["name", "status", "region", "owner", "project", "url", "git_url", "stack", "created_at",
               "last_deployed_at", "last_deployed_by", "last_deployment_id"]
+#: what the details of an app set on its row, besides details_synced_at
+COUNT_FIELDS = ["containers_total", "containers_crashed", "domains"]
 
 
 @dataclass(frozen=True)
@@ -45,31 +51,49 @@ def _app_values(record: records.App) -> dict:
     }
 
 
+def _count_values(detail: AppDetails) -> dict:
+    return {"containers_total": len(detail.containers),
+            "containers_crashed": sum(c.state == "crashed" for c in detail.containers),
+            "domains": " ".join(d.name for d in detail.domains)[:2000]}
+
+
 def scalingo_inventory_sync(*, connection: models.ScalingoConnection, apps: Iterable[records.App],
                             details: Mapping[str, AppDetails], events: Iterable[records.Event]) -> dict[str, int]:
     """Write one poll in one transaction. `details` is keyed by app id and may cover only some apps."""
     apps = list(apps)
     now = timezone.now()
     with transaction.atomic():
-        existing = {ext: app for ext, app in ((a.external_id, a) for a in connection.apps.all())}
-        new_rows, changed_rows = [], []
+        existing = {app.external_id: app for app in connection.apps.all()}
+        new_rows, changed_rows, changed_fields, refreshed = [], [], set(), []
         for record in apps:
             values = _app_values(record)
+            detail = details.get(record.id)
+            if detail is not None:
+                values.update(_count_values(detail))
             row = existing.get(record.id)
             if row is None:
-                new_rows.append(models.App(connection=connection, external_id=record.id, **values))
-            elif any(getattr(row, field) != value for field, value in values.items()):
-                for field, value in values.items():
-                    setattr(row, field, value)
+                new_rows.append(models.App(connection=connection, external_id=record.id,
+                                           details_synced_at=now if detail is not None else None, **values))
+                continue
+            if detail is not None:
+                refreshed.append(row.pk)
+            changes = [field for field, value in values.items() if getattr(row, field) != value]
+            if changes:
+                for field in changes:
+                    setattr(row, field, values[field])
                 changed_rows.append(row)
+                changed_fields.update(changes)
         models.App.objects.bulk_create(new_rows, batch_size=BATCH)
-        models.App.objects.bulk_update(changed_rows, APP_FIELDS, batch_size=BATCH)
+        if changed_rows:
+            models.App.objects.bulk_update(changed_rows, sorted(changed_fields), batch_size=BATCH)
+        for start in range(0, len(refreshed), BATCH):
+            models.App.objects.filter(pk__in=refreshed[start:start + BATCH]).update(details_synced_at=now)
         seen = {record.id for record in apps}
         vanished = [ext for ext in existing if ext not in seen]
         if vanished:
             connection.apps.filter(external_id__in=vanished).delete()
         ids = dict(connection.apps.values_list("external_id", "pk"))
-        _replace_details(ids, details, now)
+        _replace_details(ids, details)
         inserted = _insert_events(connection, ids, {r.name: r.id for r in apps}, events)
         scalingo_counts_refresh(connection=connection)
     return {"apps": len(apps), "created": len(new_rows), "updated": len(changed_rows), "removed": len(vanished),
@@ -91,68 +115,97 @@ def scalingo_counts_refresh(*, connection: models.ScalingoConnection) -> dict:
 def scalingo_app_sync(*, connection: models.ScalingoConnection, record: records.App, detail: AppDetails) -> None:
     """Write one app refreshed on its own (a user is looking at it)."""
     with transaction.atomic():
-        models.App.objects.filter(connection=connection, external_id=record.id).update(**_app_values(record))
+        models.App.objects.filter(connection=connection, external_id=record.id).update(
+            **_app_values(record), **_count_values(detail), details_synced_at=timezone.now())
         ids = dict(connection.apps.filter(external_id=record.id).values_list("external_id", "pk"))
-        _replace_details(ids, {record.id: detail}, timezone.now())
+        _replace_details(ids, {record.id: detail})
         scalingo_counts_refresh(connection=connection)
 
 
-def _replace_details(ids: Mapping[str, int], details: Mapping[str, AppDetails], now) -> None:
+#: the columns of each kind of detail row, in the order `_detail_rows` gives their values
+DETAIL_COLUMNS = {
+    models.ContainerType: ("app_id", "name", "amount", "size", "command"),
+    models.Container: ("app_id", "external_id", "label", "type", "type_index", "state", "size", "created_at",
+                       "cpu_percent", "memory_bytes", "memory_limit_bytes"),
+    models.Addon: ("app_id", "external_id", "provider_id", "provider_name", "plan", "status", "logo_url"),
+    models.Domain: ("app_id", "external_id", "name", "ssl", "canonical", "letsencrypt_enabled", "letsencrypt_status",
+                    "validity"),
+    models.Collaborator: ("app_id", "external_id", "email", "username", "status", "is_limited"),
+    models.Deployment: ("app_id", "external_id", "status", "git_ref", "pusher", "created_at", "finished_at",
+                        "duration_seconds"),
+}
+
+
+def _detail_rows(pk: int, detail: AppDetails) -> dict:
+    """The rows one app's details make, as tuples in DETAIL_COLUMNS order."""
+    stats = {stat.id: stat for stat in detail.stats}
+    containers = []
+    for c in detail.containers:
+        stat = stats.get(c.id) or stats.get(c.label)
+        containers.append((pk, c.id, c.label, c.type, c.type_index, c.state, c.size, c.created_at,
+                           stat.cpu_usage if stat else None, stat.memory_usage if stat else None,
+                           stat.memory_limit if stat else None))
+    return {
+        models.ContainerType: [(pk, t.name, t.amount, t.size, t.command) for t in detail.formation],
+        models.Container: containers,
+        models.Addon: [(pk, a.id, a.provider_id, a.provider_name, a.plan_display_name or a.plan_name or "", a.status,
+                        a.logo_url or "") for a in detail.addons],
+        models.Domain: [(pk, d.id, d.name, d.ssl, d.canonical, d.letsencrypt_enabled, d.letsencrypt_status or "",
+                         d.validity) for d in detail.domains],
+        models.Collaborator: [(pk, c.id, c.email, c.username or "", c.status, c.is_limited)
+                              for c in detail.collaborators],
+        models.Deployment: [(pk, d.id, d.status, d.git_ref or "", (d.pusher.username or d.pusher.email)
+                             if d.pusher else "", d.created_at, d.finished_at, d.duration) for d in detail.deployments],
+    }
+
+
+def _replace_details(ids: Mapping[str, int], details: Mapping[str, AppDetails]) -> None:
+    """Make the detail rows of the refreshed apps what Scalingo said, writing only the rows that
+    differ: most (formation, addons, domains...) are the same from one poll to the next, and
+    rewriting them all every minute is write load (WAL, dead tuples, SQLite's one writer) for
+    nothing. One read, one delete per batch of stale rows and one insert per batch of new ones,
+    per kind of row."""
     refreshed = {ids[ext]: detail for ext, detail in details.items() if ext in ids}
     if not refreshed:
         return
     pks = list(refreshed)
-    for model in (models.ContainerType, models.Container, models.Addon, models.Domain, models.Collaborator,
-                  models.Deployment):
-        model.objects.filter(app_id__in=pks).delete()
-    formation, containers, addons, domains, collaborators, deployments, apps = [], [], [], [], [], [], []
+    wanted = {model: [] for model in DETAIL_COLUMNS}
     for pk, detail in refreshed.items():
-        stats = {stat.id: stat for stat in detail.stats}
-        formation += [models.ContainerType(app_id=pk, name=t.name, amount=t.amount, size=t.size, command=t.command)
-                      for t in detail.formation]
-        crashed = 0
-        for c in detail.containers:
-            stat = stats.get(c.id) or stats.get(c.label)
-            crashed += c.state == "crashed"
-            containers.append(models.Container(
-                app_id=pk, external_id=c.id, label=c.label, type=c.type, type_index=c.type_index, state=c.state,
-                size=c.size, created_at=c.created_at, cpu_percent=stat.cpu_usage if stat else None,
-                memory_bytes=stat.memory_usage if stat else None, memory_limit_bytes=stat.memory_limit if stat else None))
-        addons += [models.Addon(app_id=pk, external_id=a.id, provider_id=a.provider_id, provider_name=a.provider_name,
-                                plan=a.plan_display_name or a.plan_name or "", status=a.status, logo_url=a.logo_url or "")
-                   for a in detail.addons]
-        domains += [models.Domain(app_id=pk, external_id=d.id, name=d.name, ssl=d.ssl, canonical=d.canonical,
-                                  letsencrypt_enabled=d.letsencrypt_enabled,
-                                  letsencrypt_status=d.letsencrypt_status or "", validity=d.validity)
-                    for d in detail.domains]
-        collaborators += [models.Collaborator(app_id=pk, external_id=c.id, email=c.email, username=c.username or "",
-                                              status=c.status, is_limited=c.is_limited) for c in detail.collaborators]
-        deployments += [models.Deployment(app_id=pk, external_id=d.id, status=d.status, git_ref=d.git_ref or "",
-                                          pusher=(d.pusher.username or d.pusher.email) if d.pusher else "",
-                                          created_at=d.created_at, finished_at=d.finished_at,
-                                          duration_seconds=d.duration) for d in detail.deployments]
-        apps.append(models.App(pk=pk, details_synced_at=now, containers_total=len(detail.containers),
-                               containers_crashed=crashed, domains=" ".join(d.name for d in detail.domains)[:2000]))
-    for model, rows in ((models.ContainerType, formation), (models.Container, containers), (models.Addon, addons),
-                        (models.Domain, domains), (models.Collaborator, collaborators),
-                        (models.Deployment, deployments)):
-        model.objects.bulk_create(rows, batch_size=BATCH)
-    models.App.objects.bulk_update(apps, ["details_synced_at", "containers_total", "containers_crashed", "domains"],
-                                   batch_size=BATCH)
+        for model, rows in _detail_rows(pk, detail).items():
+            wanted[model] += rows
+    for model, columns in DETAIL_COLUMNS.items():
+        stored = defaultdict(list)
+        for row_pk, *values in model.objects.filter(app_id__in=pks).values_list("pk", *columns):
+            stored[tuple(values)].append(row_pk)
+        fresh = []
+        for values in wanted[model]:
+            same = stored.get(values)
+            if same:
+                same.pop()  # this row stays as it is
+            else:
+                fresh.append(values)
+        stale = [row_pk for row_pks in stored.values() for row_pk in row_pks]
+        for start in range(0, len(stale), BATCH):
+            model.objects.filter(pk__in=stale[start:start + BATCH]).delete()
+        model.objects.bulk_create([model(**dict(zip(columns, values))) for values in fresh], batch_size=BATCH)
 
 
 def _insert_events(connection, ids: Mapping[str, int], ids_by_name: Mapping[str, str],
                    events: Iterable[records.Event]) -> int:
+    events = {event.id: event for event in events}
+    # the feed's pages overlap what earlier polls stored: look those up by their unique key
+    # (counting all of a connection's events before and after would read a table that only grows)
+    stored = set(connection.events.filter(external_id__in=list(events)).values_list("external_id", flat=True))
     rows = []
-    for event in events:
+    for event in events.values():
+        if event.id in stored:
+            continue
         app_ext = event.app_id or ids_by_name.get(event.app_name or "")
         rows.append(models.Event(
             connection=connection, app_id=ids.get(app_ext) if app_ext else None, external_id=event.id,
             app_name=event.app_name or "", type=event.type, created_at=event.created_at,
             user=(event.user.username or event.user.email) if event.user else "",
             type_data=clean_type_data(event.type, event.type_data)))
-    if not rows:
-        return 0
-    before = connection.events.count()
-    models.Event.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    return connection.events.count() - before
+    if rows:
+        models.Event.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)  # a concurrent refresh
+    return len(rows)

@@ -61,9 +61,12 @@ class ScalrV1Client(ScalrClient):
 
     # -- transport ------------------------------------------------------------------------------
     def prepare(self, request: httpx.Request) -> None:
-        """Count the request against its environment; the form is already signed (see `call`)."""
-        env = parse_qs(request.content.decode("ascii", "replace")).get("EnvID", [None])[-1]
-        self.count_request(int(env) if env and env.isdigit() else None)
+        """Count the request (each attempt) against its environment; the form is signed in `call`."""
+        env = request.extensions.get("scalr_env")
+        if env is None:  # a form sent by hand: read its EnvID
+            found = parse_qs(request.content.decode("ascii", "replace")).get("EnvID", [None])[-1]
+            env = int(found) if found and found.isdigit() else None
+        self.count_request(env)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         if response.status_code == 429:
@@ -96,7 +99,8 @@ class ScalrV1Client(ScalrClient):
             elif value is not None:
                 form[name] = _form_value(value)
         # a write that may have reached Scalr (timeout, 5xx) is reported, never sent twice
-        response = self.request("POST", self.endpoint, data=form, idempotent=action in READ_ACTIONS)
+        response = self.request("POST", self.endpoint, data=form, idempotent=action in READ_ACTIONS,
+                                extensions={"scalr_env": int(env_id) if env_id is not None else None})
         return x.parse(action, response.content)
 
     # -- connection -----------------------------------------------------------------------------

@@ -204,7 +204,9 @@ class ScalrV2Client(ScalrClient):
     def list_roles(self, *, env_id: int) -> list[r.Role]:
         images = {i["id"]: i for i in self._list(self._user(env_id, "/images/"))}
         found = []
-        for role in self._list(self._user(env_id, "/roles/")):
+        roles = self._list(self._user(env_id, "/roles/"))
+        self._role_names[env_id] = {int(x["id"]): x["name"] for x in roles}  # farm_details needs them too
+        for role in roles:
             links = self._list(self._user(env_id, f"/roles/{int(role['id'])}/images/"))
             linked = [images[_id(link.get("image"))] for link in links if _id(link.get("image")) in images]
             found.append(r.Role(id=int(role["id"]), name=role["name"], os_id=_id(role.get("os")),

@@ -103,9 +103,12 @@ class CloneFarmForm(forms.Form):
 
 class LockFarmForm(forms.Form):
     comment = forms.CharField(label="Why is it locked?", max_length=500)
-    unlock_permission = forms.ChoiceField(label="Who may unlock it", initial="owner",
+    unlock_permission = forms.ChoiceField(label="Who may unlock it", initial="owner", required=False,
                                           choices=[("owner", "The owner"), ("team", "The team"),
                                                    ("anyone", "Anyone")])
+
+    def clean_unlock_permission(self):
+        return self.cleaned_data.get("unlock_permission") or "owner"
 
 
 class LaunchServerForm(forms.Form):

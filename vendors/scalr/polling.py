@@ -16,6 +16,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from vendors.core import errors
@@ -27,8 +28,9 @@ from vendors.scalr.sync import EnvInventory, FarmFetch, scalr_farm_sync, scalr_i
 logger = logging.getLogger("vendors.scalr")
 
 FETCH_CONCURRENCY = 8
-EVENTS_PER_POLL = 20
-LOGS_PER_POLL = 20
+#: events and log lines read per farm; when a farm is known, a peek first (often all that is new)
+TIMELINE_PAGE = 20
+TIMELINE_PEEK = 5
 #: requests one farm costs: details, events, logs (Query API); farm, servers, farm roles, events (APIv2)
 CALLS_PER_FARM = {"v1": 3, "v2": 4}
 #: requests left for people opening pages (script content, records, graphs) in each poll's share
@@ -92,17 +94,42 @@ def plan_farms(connection: models.ScalrConnection, farms: list[r.Farm], capacity
     return sorted(farms, key=urgency)[:capacity // CALLS_PER_FARM[connection.api]]
 
 
-def fetch_farm(client: ScalrClient, env_id: int, farm_id: int, *, with_logs: bool = True) -> FarmFetch | None:
-    """A farm's details, newest events and (Query API) log lines; None when the farm is gone."""
+def fetch_farm(client: ScalrClient, env_id: int, farm_id: int, *, with_logs: bool = True,
+               known: tuple | None = None) -> FarmFetch | None:
+    """A farm's details, newest events and (Query API) log lines; None when the farm is gone.
+
+    `known` is (newest stored event time, newest stored log time): when the first few
+    entries reach back to it, the rest of the page is already stored and is not asked for.
+    """
     try:
         details = client.farm_details(env_id=env_id, farm_id=farm_id)
     except errors.NotFound:
         return None
-    events = client.list_events(env_id=env_id, farm_id=farm_id, limit=EVENTS_PER_POLL).items
+    event_mark, log_mark = known or (None, None)
+    events = _recent(lambda limit: client.list_events(env_id=env_id, farm_id=farm_id, limit=limit), event_mark)
     logs = ()
     if with_logs and client.api == "v1":
-        logs = client.list_logs(env_id=env_id, farm_id=farm_id, limit=LOGS_PER_POLL).items
+        logs = _recent(lambda limit: client.list_logs(env_id=env_id, farm_id=farm_id, limit=limit), log_mark)
     return FarmFetch(details=details, events=tuple(events), logs=tuple(logs))
+
+
+def _recent(read, newest) -> tuple:
+    if newest is None:
+        return read(TIMELINE_PAGE).items
+    peek = read(TIMELINE_PEEK)
+    if not peek.has_more or (peek.items and peek.items[-1].timestamp and peek.items[-1].timestamp <= newest):
+        return peek.items
+    return read(TIMELINE_PAGE).items
+
+
+def timeline_marks(connection: models.ScalrConnection) -> dict[int, tuple]:
+    """farm id -> (newest stored event time, newest stored log time), in two queries."""
+    events = dict(models.Event.objects.filter(connection=connection, farm__isnull=False, via=models.EventVia.POLL)
+                  .values_list("farm__external_id").annotate(newest=Max("timestamp")).values_list(
+                      "farm__external_id", "newest"))
+    logs = dict(models.LogEntry.objects.filter(farm__connection=connection).values_list("farm__external_id")
+                .annotate(newest=Max("timestamp")).values_list("farm__external_id", "newest"))
+    return {farm_id: (events.get(farm_id), logs.get(farm_id)) for farm_id in set(events) | set(logs)}
 
 
 def _catalogs(client: ScalrClient, inventory: EnvInventory) -> None:
@@ -111,7 +138,7 @@ def _catalogs(client: ScalrClient, inventory: EnvInventory) -> None:
         try:
             setattr(inventory, name, getattr(client, method)(env_id=env_id))
         except (NotAvailable, Deprecated) as exc:
-            inventory.unavailable[FEATURE_OF[name]] = str(exc)
+            inventory.unavailable[FEATURE_OF[name]] = exc.message.rstrip(".")  # no request id: stable
             setattr(inventory, name, [])
     inventory.unavailable.update(static_unavailable(client.api))
 
@@ -150,8 +177,10 @@ def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
                 inventories.append(inventory)
                 if len(chosen) < len(farms):
                     notes.append(_budget_note(connection, env, budget, len(farms), len(chosen)))
+            marks = timeline_marks(connection)
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
-                results = pool.map(lambda job: fetch_farm(client, job[0].environment.id, job[1].id), planned)
+                results = pool.map(lambda job: fetch_farm(client, job[0].environment.id, job[1].id,
+                                                          known=marks.get(job[1].id)), planned)
                 for (inventory, farm), fetch in zip(planned, results):
                     if fetch is not None:
                         inventory.fetched[farm.id] = fetch

@@ -40,9 +40,16 @@ def start(*, connection, actor, verb: str, target, summary: str, params: dict, t
 
 
 def follow_seconds() -> float:
-    """How long a task follows a change. An eager (worker-less) run answers at once: the page follows."""
-    default = 0 if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) else 200
-    return float(getattr(settings, "SCALR_FOLLOW_SECONDS", default))
+    """How long a task follows a change: within the task's time limit on a worker, not at all when
+    Celery runs tasks eagerly in the web request (the open page follows the farm instead)."""
+    configured = getattr(settings, "SCALR_FOLLOW_SECONDS", None)
+    if configured is not None:
+        return float(configured)
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        return 0.0
+    return max(0.0, getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", 240) - 40.0)
 
 
 def follow(action, check: Callable[[], tuple[bool, str]]) -> str:

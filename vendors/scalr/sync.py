@@ -21,6 +21,8 @@ from django.utils import timezone
 from vendors.scalr import models, records as r
 
 BATCH = 500
+#: up to this many farms refreshed at once, their servers are looked up by farm and id, not all read
+SMALL_REFRESH = 20
 #: events and log lines older than this are dropped by the poll that sees them age
 RETENTION = timedelta(days=30)
 
@@ -61,29 +63,56 @@ class SyncResult:
     refreshed: int = 0
 
 
-def upsert(model: type[dj.Model], existing: Iterable[dj.Model], key: Callable[[dj.Model], Hashable],
-           wanted: dict[Hashable, dict], *, remove_missing: bool = True) -> tuple[int, int, int]:
-    """Make the rows `existing` match `wanted` (key -> field values); returns (created, updated, removed)."""
-    current = {key(row): row for row in existing}
-    new, changed, fields = [], [], set()
+def _launched_equal(old, new) -> bool:
+    """The Query API gives uptime, not a launch time: the derived time moves by a second between polls."""
+    if old is None or new is None:
+        return old is new
+    return abs((old - new).total_seconds()) < LAUNCH_TOLERANCE_SECONDS
+
+
+#: field -> comparison, for values a vendor reports less exactly than it stores them
+EQUAL = {"launched_at": _launched_equal}
+LAUNCH_TOLERANCE_SECONDS = 120
+
+
+def upsert(model: type[dj.Model], queryset: dj.QuerySet, key: str | tuple[str, ...], wanted: dict[Hashable, dict],
+           *, removable: Callable[[dict], bool] | None = None, remove_missing: bool = True) -> tuple[int, int, int]:
+    """Make the rows of `queryset` match `wanted` (key -> field values); returns (created, updated, removed).
+
+    Rows are read as plain values (no model instances for the unchanged majority); a row
+    missing from `wanted` is deleted when `remove_missing` and `removable(row)` allow it.
+    """
+    keys = (key,) if isinstance(key, str) else key
+    fields = sorted({name for values in wanted.values() for name in values})
+    current = {}
+    for row in queryset.values("pk", *keys, *[f for f in fields if f not in keys]):
+        current[row[key] if isinstance(key, str) else tuple(row[k] for k in keys)] = row
+    new, changed, changed_fields = [], [], set()
     for item_key, values in wanted.items():
         row = current.get(item_key)
         if row is None:
             new.append(model(**values))
             continue
-        diff = [name for name, value in values.items() if getattr(row, name) != value]
+        diff = {name: value for name, value in values.items()
+                if not EQUAL.get(name, _same)(row[name], value)}
         if diff:
-            for name in diff:
-                setattr(row, name, values[name])
-            fields.update(diff)
+            row.update(diff)
             changed.append(row)
+            changed_fields.update(diff)
     model.objects.bulk_create(new, batch_size=BATCH)
-    if changed:
-        model.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
-    vanished = [row.pk for item_key, row in current.items() if item_key not in wanted] if remove_missing else []
+    if changed:  # one statement per batch: every changed field, the others written back unchanged
+        names = sorted(changed_fields)
+        model.objects.bulk_update([model(pk=row["pk"], **{n: row[n] for n in names}) for row in changed], names,
+                                  batch_size=BATCH)
+    vanished = [row["pk"] for item_key, row in current.items()
+                if item_key not in wanted and (removable is None or removable(row))] if remove_missing else []
     if vanished:
         model.objects.filter(pk__in=vanished).delete()
     return len(new), len(changed), len(vanished)
+
+
+def _same(old, new) -> bool:
+    return old == new
 
 
 def _farm_values(record: r.Farm | None, fetch: FarmFetch | None, now) -> dict:
@@ -130,7 +159,7 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
         env_id = record.env_id if record is not None else fetch.details.env_id
         wanted[farm_id] = {"connection_id": connection.pk, "environment_id": env_pks[env_id], "external_id": farm_id,
                            **_farm_values(record, fetch, now)}
-    created, updated, removed = upsert(models.Farm, existing, lambda row: row.external_id, wanted,
+    created, updated, removed = upsert(models.Farm, existing, "external_id", wanted,
                                        remove_missing=remove_missing)
     result.created += created
     result.updated += updated
@@ -140,8 +169,7 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
     if not fetched:
         return
     farm_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
-    upsert(models.FarmRole, models.FarmRole.objects.filter(farm_id__in=farm_pks.values()),
-           lambda row: (row.farm_id, row.external_id),
+    upsert(models.FarmRole, models.FarmRole.objects.filter(farm_id__in=farm_pks.values()), ("farm_id", "external_id"),
            {(farm_pks[farm_id], role.id): {
                "farm_id": farm_pks[farm_id], "external_id": role.id, "role_external_id": role.role_id,
                "role_name": role.role_name or "", "alias": role.alias, "platform": role.platform,
@@ -155,58 +183,78 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
                            "farm_role_id": role_pks.get((farm_pks[farm_id], server.farm_role_id)),
                            **_server_values(server)}
                for farm_id, fetch in fetched.items() for server in fetch.details.servers}
-    # a server moved between farms (or seen twice) is matched by id across the connection
-    existing_servers = models.Server.objects.filter(
-        dj.Q(farm_id__in=farm_pks.values()) | dj.Q(connection=connection, external_id__in=list(servers)))
-    created, updated, removed = upsert(models.Server, existing_servers, lambda row: row.external_id, servers)
+    # a server is matched by id across the connection (it may have moved between farms); only the
+    # servers of the farms fetched now can have vanished
+    fetched_pks = set(farm_pks.values())
+    existing_servers = connection.servers.all() if len(fetched) > SMALL_REFRESH else connection.servers.filter(
+        dj.Q(farm_id__in=fetched_pks) | dj.Q(external_id__in=list(servers)))
+    created, updated, removed = upsert(models.Server, existing_servers, "external_id", servers,
+                                       removable=lambda row: row["farm_id"] in fetched_pks)
     result.created += created
     result.updated += updated
     result.removed += removed
     result.refreshed += len(fetched)
     result.servers += len(servers)
 
-    events = [models.Event(connection_id=connection.pk, farm_id=farm_pks[farm_id], external_id=event.id[:64],
-                           type=event.type[:64], timestamp=event.timestamp, message=event.message)
-              for farm_id, fetch in fetched.items() for event in fetch.events if event.timestamp]
-    models.Event.objects.bulk_create(events, batch_size=BATCH, ignore_conflicts=True)
-    logs = [models.LogEntry(farm_id=farm_pks[farm_id], fingerprint=log_fingerprint(entry),
-                            server_external_id=entry.server_id or "", message=entry.message,
-                            severity=entry.severity[:16], timestamp=entry.timestamp, source=entry.source[:128],
-                            count=entry.count)
-            for farm_id, fetch in fetched.items() for entry in fetch.logs if entry.timestamp]
-    models.LogEntry.objects.bulk_create(logs, batch_size=BATCH, ignore_conflicts=True)
+    _insert_timeline(connection, farm_pks, fetched)
+
+
+def _insert_timeline(connection, farm_pks: dict[int, int], fetched: dict[int, FarmFetch]) -> None:
+    """New events and log lines only: what a previous poll stored is found with one query each."""
+    events = [(farm_pks[farm_id], event) for farm_id, fetch in fetched.items() for event in fetch.events
+              if event.timestamp]
+    if events:
+        known = set(models.Event.objects.filter(
+            connection=connection, farm_id__in=farm_pks.values(),
+            timestamp__gte=min(e.timestamp for _, e in events)).values_list("external_id", flat=True))
+        models.Event.objects.bulk_create(
+            [models.Event(connection_id=connection.pk, farm_id=farm_pk, external_id=event.id[:64],
+                          type=event.type[:64], timestamp=event.timestamp, message=event.message)
+             for farm_pk, event in events if event.id[:64] not in known], batch_size=BATCH, ignore_conflicts=True)
+    logs = [(farm_pks[farm_id], log_fingerprint(entry), entry) for farm_id, fetch in fetched.items()
+            for entry in fetch.logs if entry.timestamp]
+    if logs:
+        known = set(models.LogEntry.objects.filter(
+            farm_id__in=farm_pks.values(), timestamp__gte=min(e.timestamp for _, _, e in logs))
+            .values_list("farm_id", "fingerprint"))
+        models.LogEntry.objects.bulk_create(
+            [models.LogEntry(farm_id=farm_pk, fingerprint=print_, server_external_id=entry.server_id or "",
+                             message=entry.message, severity=entry.severity[:16], timestamp=entry.timestamp,
+                             source=entry.source[:128], count=entry.count)
+             for farm_pk, print_, entry in logs if (farm_pk, print_) not in known],
+            batch_size=BATCH, ignore_conflicts=True)
 
 
 def _write_catalog(inventory: EnvInventory, env_pk: int, farm_pks: dict[int, int]) -> None:
     if inventory.roles is not None:
-        upsert(models.Role, models.Role.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+        upsert(models.Role, models.Role.objects.filter(environment_id=env_pk), "external_id",
                {role.id: {"environment_id": env_pk, "external_id": role.id, "name": role.name,
                           "os_id": role.os_id or "",
                           "images": [{"cloud_image_id": i.cloud_image_id, "platform": i.platform,
                                       "location": i.location} for i in role.images]}
                 for role in inventory.roles})
     if inventory.scripts is not None:
-        upsert(models.Script, models.Script.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+        upsert(models.Script, models.Script.objects.filter(environment_id=env_pk), "external_id",
                {s.id: {"environment_id": env_pk, "external_id": s.id, "name": s.name, "description": s.description,
                        "latest_revision": s.latest_revision} for s in inventory.scripts})
     if inventory.dns_zones is not None:
-        upsert(models.DnsZone, models.DnsZone.objects.filter(environment_id=env_pk), lambda row: row.name,
+        upsert(models.DnsZone, models.DnsZone.objects.filter(environment_id=env_pk), "name",
                {z.name: {"environment_id": env_pk, "name": z.name, "farm_id": farm_pks.get(z.farm_id),
                          "farm_external_id": z.farm_id, "farm_role_external_id": z.farm_role_id,
                          "status": z.status, "modified_at": z.modified_at, "ips": list(z.ips)}
                 for z in inventory.dns_zones})
     if inventory.vhosts is not None:
-        upsert(models.ApacheVhost, models.ApacheVhost.objects.filter(environment_id=env_pk), lambda row: row.name,
+        upsert(models.ApacheVhost, models.ApacheVhost.objects.filter(environment_id=env_pk), "name",
                {v.name: {"environment_id": env_pk, "name": v.name, "farm_id": farm_pks.get(v.farm_id),
                          "farm_external_id": v.farm_id, "farm_role_external_id": v.farm_role_id,
                          "ssl_enabled": v.ssl_enabled, "modified_at": v.modified_at} for v in inventory.vhosts})
     if inventory.dm_sources is not None:
-        upsert(models.DmSource, models.DmSource.objects.filter(environment_id=env_pk), lambda row: row.external_id,
+        upsert(models.DmSource, models.DmSource.objects.filter(environment_id=env_pk), "external_id",
                {s.id: {"environment_id": env_pk, "external_id": s.id, "type": s.type, "url": s.url,
                        "auth_type": s.auth_type} for s in inventory.dm_sources})
     if inventory.dm_applications is not None:
         upsert(models.DmApplication, models.DmApplication.objects.filter(environment_id=env_pk),
-               lambda row: row.external_id,
+               "external_id",
                {a.id: {"environment_id": env_pk, "external_id": a.id, "source_external_id": a.source_id,
                        "name": a.name} for a in inventory.dm_applications})
 
@@ -216,7 +264,7 @@ def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: lis
     result = SyncResult(environments=len(inventories), farms=sum(len(i.farms) for i in inventories))
     now = timezone.now()
     with transaction.atomic():
-        upsert(models.Environment, connection.environments.all(), lambda row: row.external_id,
+        upsert(models.Environment, connection.environments.all(), "external_id",
                {i.environment.id: {"connection_id": connection.pk, "external_id": i.environment.id,
                                    "name": i.environment.name, "unavailable": i.unavailable, "synced_at": now}
                 for i in inventories})

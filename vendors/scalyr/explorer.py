@@ -29,7 +29,7 @@ _SEVERITY_LETTERS = "LKJIWEF"
 _SHOWN = frozenset({"logfile", "message"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LogLine:
     key: str  # "<timestamp ns>:<session>", what de-duplicates the tail
     timestamp_ns: int
@@ -44,11 +44,12 @@ class LogLine:
     message: str
     #: (name, value) of each chosen column
     columns: tuple[tuple[str, object], ...]
-    #: every field of the event, for the expanded line: (name, value)
-    fields: tuple[tuple[str, object], ...]
+    #: every field of the event (server fields, attributes, severity, thread, session), for the expanded line
+    fields: dict
 
 
-def log_line(event: LogEvent, columns: tuple[str, ...] = ()) -> LogLine:
+def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine:
+    """What the page shows of one event; `tz` is the console's zone (looked up once per page)."""
     attributes = event.attributes or {}
     server = event.server or {}
     severity = event.severity
@@ -56,10 +57,10 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = ()) -> LogLine:
     message = event.message if event.message is not None else attributes.get("message", "")
     logfile = str(attributes.get("logfile") or "")
     when = event.timestamp
-    local = timezone.localtime(when) if when else None
-    every = {**{k: v for k, v in server.items() if k != "session"}, **attributes}
-    fields = tuple(sorted((k, v) for k, v in every.items() if k not in _SHOWN))
-    fields += (("severity", severity), ("thread", event.thread), ("session", event.session))
+    local = when.astimezone(tz or timezone.get_current_timezone()) if when else None
+    fields = {**server, **attributes, "severity": severity, "thread": event.thread, "session": event.session}
+    for shown in _SHOWN:
+        fields.pop(shown, None)
     return LogLine(
         key=f"{event.timestamp_ns}:{event.session}",
         timestamp_ns=event.timestamp_ns or 0,
@@ -105,7 +106,8 @@ def events_page(*, connection, state: ExplorerState, window: tuple[datetime, dat
                                         page_mode=state.page_mode, continuation_token=continuation_token)
     events = page.events if state.order == "oldest" else tuple(reversed(page.events))
     more = page.continuation_token if len(events) >= PAGE_SIZE else None
-    return EventsPage(lines=tuple(log_line(e, state.columns) for e in events), start=start, end=end,
+    tz = timezone.get_current_timezone()
+    return EventsPage(lines=tuple(log_line(e, state.columns, tz) for e in events), start=start, end=end,
                       continuation_token=more, execution_time_ms=page.execution_time_ms,
                       cpu_usage=page.cpu_usage, warnings=page.warnings)
 
@@ -232,7 +234,8 @@ def tail_events(*, connection, state: ExplorerState, cursor: TailCursor) -> tupl
     fresh = [e for e in page.events
              if (e.timestamp_ns or 0) > cursor.since_ns
              or ((e.timestamp_ns or 0) == cursor.since_ns and e.session not in cursor.seen)]
-    lines = tuple(log_line(e, state.columns) for e in fresh)
+    tz = timezone.get_current_timezone()
+    lines = tuple(log_line(e, state.columns, tz) for e in fresh)
     if not lines:
         return (), cursor
     newest = max(line.timestamp_ns for line in lines)

@@ -8,6 +8,7 @@ falls back to its default and the problem is reported next to its input.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -162,6 +163,11 @@ class QueryState:
 
     def query(self, **changes) -> str:
         return urlencode(replace(self, **changes).params())
+
+    @property
+    def key(self) -> str:
+        """A short fingerprint of the query: late tail or load-more answers for another query find no target."""
+        return hashlib.sha256(self.query().encode()).hexdigest()[:12]
 
     def frozen(self, now: datetime | None = None):
         """The same view with the range made absolute ("copy link with absolute time")."""

@@ -38,5 +38,5 @@ def chart(request, pk: int):
             push_url(response, f"{base}?{state.query()}" if state.params() else base)
         return response
     context.update(functions=FUNCTIONS, save_kind=SavedQuery.Kind.CHART,
-                   can_save=selectors.role_in(user=request.user, team_id=connection.team_id) in ("operator", "admin"))
+                   can_save=connection.user_role in ("operator", "admin"))
     return render(request, TEMPLATE, context)

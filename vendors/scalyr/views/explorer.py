@@ -53,7 +53,7 @@ def explorer(request, pk: int):
         "others": [c for c in selectors.connections_for_user(user=request.user).order_by("name")
                    if c.pk != connection.pk],
         "save_kind": SavedQuery.Kind.EXPLORER,
-        "can_save": selectors.role_in(user=request.user, team_id=connection.team_id) in ("operator", "admin"),
+        "can_save": connection.user_role in ("operator", "admin"),
     }
     return render(request, TEMPLATE, context)
 

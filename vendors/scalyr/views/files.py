@@ -26,7 +26,7 @@ def _file_url(connection, path: str) -> str:
 
 def _edit_reason(request, connection) -> str:
     """Why this user may not edit files here ("" when they may)."""
-    if selectors.role_in(user=request.user, team_id=connection.team_id) != Role.ADMIN:
+    if connection.user_role != Role.ADMIN:
         return "Editing configuration files needs the admin role in the team."
     return missing_token_reason(connection, WRITE_CONFIG)
 
