@@ -1,6 +1,7 @@
 """Bench: a full Scalingo poll of N apps against the bare HTTP requests it needs.
 
-    cd /work/main && .venv/bin/python bench/scalingo_sync.py [--apps 500] [--small 50] [--repeat 5]
+    cd /work/main && .venv/bin/python bench/scalingo_sync.py [--apps 500] [--small 50] [--repeat 7]
+                                                             [--latency 0.02]
 
 The simulator (`ScalingoSimulator(apps=N, rate_limit=None)`, each app given addons,
 domains, a collaborator and their events) runs in a child process, as Scalingo would be
@@ -9,7 +10,8 @@ regions (three quarters osc-fr1, one quarter osc-secnum-fr1), so the console pol
 with one connection per region, as it would a real account; `requests_per_minute` is 0,
 so the planner refreshes every app in one poll.
 
-Figures (printed, and written to bench/results/scalingo_sync.json):
+Figures (printed, and written to bench/results/scalingo_sync.json, or
+scalingo_sync_latency_<ms>ms.json with --latency):
 - ratio: a full poll (the real worker path: lease claim, HTTP with the real client and its
   records, planning, the sync's transaction, status bookkeeping) over the same requests
   made bare with httpx (same count and kind, same threads as FETCH_CONCURRENCY, one
@@ -18,6 +20,10 @@ Figures (printed, and written to bench/results/scalingo_sync.json):
   previous poll after a step of the simulated world (container stats moved): the steady state.
 - SQL statements of a poll at --small and --apps apps, total and per app.
 - the worker's memory: tracemalloc peak during one cold poll, and ru_maxrss of this process.
+
+By default the simulator answers at once, so the ratio shows the console's own cost at its
+harshest; --latency adds that many seconds to every answer (both sides), closer to a real
+network, where the ratio tends to 1.
 
 Django runs with DJANGO_SETTINGS_MODULE (default tests.settings) on a throw-away test
 database: a temporary SQLite file, or a test database beside DATABASE_URL when set.
@@ -85,6 +91,11 @@ class Simulator:
         import httpx
 
         return httpx.get(self.url + "/_sim/stats").json()["requests_served"]
+
+    def delay(self, seconds: float) -> None:
+        import httpx
+
+        httpx.post(self.url + "/_sim/faults", json={"latency": seconds} if seconds else {})
 
     def tick(self) -> None:
         """A step of the simulated world: container stats move, as they do between two real polls."""
@@ -226,7 +237,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--apps", type=int, default=500)
     parser.add_argument("--small", type=int, default=50, help="the smaller account, for SQL statements per app")
-    parser.add_argument("--repeat", type=int, default=5, help="interleaved timed runs of each kind")
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved timed runs of each kind")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the simulator adds to every answer")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
@@ -243,6 +255,7 @@ def main() -> None:
         sql = {"small": statements(small, small_conns, db), "large": statements(large, conns, db)}
         apps = sql["large"]["apps"]
 
+        large.delay(args.latency)
         plan = bare_plan(large)
         # the same number of requests on both sides, checked on the simulator's counter
         requests = {}
@@ -295,6 +308,7 @@ def main() -> None:
         "requests_per_poll": requests,
         "fetch_concurrency": polling.FETCH_CONCURRENCY,
         "repeat": args.repeat,
+        "latency_seconds": args.latency,
         "load_average_before": load,
         "seconds_median": {kind: round(value, 3) for kind, value in median.items()},
         "seconds_all": {kind: [round(wall, 3) for wall, _ in times] for kind, times in runs.items()},
@@ -304,11 +318,12 @@ def main() -> None:
         "sql_statements": {str(sql["small"]["apps"]): sql["small"], str(apps): sql["large"]},
         "memory": {"tracemalloc_peak_mib": round(peak / 2**20, 1), "ru_maxrss_mib": round(maxrss_kib / 1024, 1)},
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    written = RESULTS.with_name(f"scalingo_sync_latency_{args.latency * 1000:g}ms.json") if args.latency else RESULTS
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(json.dumps(result, indent=2) + "\n")
 
     print(f"Scalingo poll of {apps} apps ({polling.FETCH_CONCURRENCY} threads, {db.vendor}), "
-          f"median of {args.repeat} interleaved runs, load average {load[0]}:")
+          f"{args.latency * 1000:g} ms latency, median of {args.repeat} interleaved runs, load average {load[0]}:")
     for kind in ("cold", "warm"):
         print(f"  {kind}: {requests[kind]} requests; bare httpx {median[f'bare_{kind}']:.3f} s, "
               f"poll {median[f'poll_{kind}']:.3f} s: ratio {ratio[kind]:.2f} (target < 1.5; best runs "
@@ -319,7 +334,7 @@ def main() -> None:
               f"warm {s['warm']} ({s['warm_per_app']:.3f}/app)")
     print(f"  memory: tracemalloc peak {peak / 2**20:.1f} MiB during a cold poll, "
           f"ru_maxrss {maxrss_kib / 1024:.1f} MiB")
-    print(f"  written to {RESULTS.relative_to(ROOT)}")
+    print(f"  written to {written.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

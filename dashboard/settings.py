@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Each vendor is a Django app that registers itself with vendors.core on start-up; the
 # overview, navigation and scheduler loop over that registry and never name a vendor.
-VENDOR_APPS: list[str] = ["vendors.scalingo"]
+VENDOR_APPS: list[str] = ["vendors.scalingo", "vendors.scalyr"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import math
+import time
+from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
+from django.db import connection as db
+from django.db.models import Max
 from tests.scalingo.scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
 
+from vendors.core import budget as budget_module
+from vendors.core import polling
+from vendors.scalingo import models
 from vendors.scalingo.client import ScalingoClient
+from vendors.scalingo.sim import auth as sim_auth
+from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
 from vendors.scalingo.simulator import DEFAULT_TOKEN
+from vendors.scalingo.sync import BATCH, DETAIL_COLUMNS
 
 
 @pytest.fixture
@@ -33,15 +45,6 @@ def examples() -> dict[str, dict]:
 
 
 # -- the Django side: connections polled against a simulator ----------------------------------
-import time as _time  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
-
-from django.core.cache import cache  # noqa: E402
-
-from vendors.core import budget as _budget  # noqa: E402
-from vendors.scalingo.sim import auth as _sim_auth  # noqa: E402
-
-
 @pytest.fixture
 def fresh_budgets():
     """Request budgets live in the shared cache, keyed by token; every test starts with a full one."""
@@ -59,12 +62,14 @@ def fast_retries(monkeypatch):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """`clock.minute_passes()`: the budget's fixed window and the simulator's sliding 60 s window
-    both move on a minute, without waiting (their `time` modules are shifted, nothing else)."""
+    """The request budget's clock stands still at the start of a minute (so a test never straddles
+    two of its fixed windows), and `clock.minute_passes()` moves it and the simulator's sliding
+    60 s window on a minute, without waiting (their `time` modules are replaced, nothing else)."""
     state = SimpleNamespace(offset=0.0)
-    monkeypatch.setattr(_budget, "time", SimpleNamespace(time=lambda: _time.time() + state.offset))
-    monkeypatch.setattr(_sim_auth, "time", SimpleNamespace(time=lambda: _time.time() + state.offset,
-                                                           monotonic=lambda: _time.monotonic() + state.offset))
+    start = (time.time() // 60) * 60 + 1
+    monkeypatch.setattr(budget_module, "time", SimpleNamespace(time=lambda: start + state.offset))
+    monkeypatch.setattr(sim_auth, "time", SimpleNamespace(time=lambda: time.time() + state.offset,
+                                                          monotonic=lambda: time.monotonic() + state.offset))
 
     def minute_passes(seconds: float = 61.0):
         state.offset += seconds
@@ -91,12 +96,11 @@ def scalingo_sims():
 @pytest.fixture
 def make_connection(team, fresh_budgets, fast_retries):
     """A ScalingoConnection of `team` pointing at a simulator (API and auth service on its URL)."""
-    from vendors.scalingo.models import ScalingoConnection
 
     def make(simulator, *, name="scalingo-test", requests_per_minute=0, poll_seconds=60, token=DEFAULT_TOKEN):
-        conn = ScalingoConnection(name=name, team=team, base_url=simulator.url, poll_seconds=poll_seconds,
-                                  settings={"region": "", "auth_url": simulator.url,
-                                            "requests_per_minute": requests_per_minute})
+        conn = models.ScalingoConnection(name=name, team=team, base_url=simulator.url, poll_seconds=poll_seconds,
+                                         settings={"region": "", "auth_url": simulator.url,
+                                                   "requests_per_minute": requests_per_minute})
         conn.secrets.set("token", token)
         conn.save()
         return conn
@@ -108,7 +112,6 @@ def make_connection(team, fresh_budgets, fast_retries):
 def poll():
     """Poll a connection the way the scheduler does (lease, then the vendor's poll); returns the
     outcome and refreshes `conn` from the database."""
-    from vendors.core import polling
 
     def run(conn):
         lease = polling.connection_claim(connection=conn, force=True)
@@ -124,7 +127,6 @@ def poll():
 def populate_apps():
     """`populate_apps(sim, count)`: that many apps in osc-fr1 with every kind of detail
     (formation, containers, an addon, a domain, a collaborator, a deployment, events)."""
-    from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
 
     def populate(simulator, count: int) -> None:
         with simulator.lock:
@@ -145,11 +147,6 @@ def bulk_batches():
     """`bulk_batches(model, rows, update_fields=None)`: the statements Django needs for one bulk
     insert (or bulk_update of `update_fields`) of `rows` rows on this database: 1 on PostgreSQL
     up to the sync's BATCH, more on SQLite whose 999-parameter cap (Django 5.2) splits them."""
-    import math
-
-    from django.db import connection as db
-
-    from vendors.scalingo.sync import BATCH
 
     def batches(model, rows: int, update_fields=None) -> int:
         if not rows:
@@ -170,12 +167,6 @@ def bulk_writes(bulk_batches):
     sync or poll, then `bulk_writes.statements(conn, before)`: the insert batches of every kind
     of row it added and the delete batches of the detail rows it removed. A sync whose statement
     count equals the fixed ones plus this does nothing per app."""
-    import math
-
-    from django.db.models import Max
-
-    from vendors.scalingo import models
-    from vendors.scalingo.sync import BATCH, DETAIL_COLUMNS
 
     def rows(model, conn):
         owner = "connection" if model in (models.App, models.Event) else "app__connection"

@@ -223,7 +223,8 @@ def test_delete_a_variable(setup, members, run_actions):
 
 
 # -- the budget ------------------------------------------------------------------------------------
-def test_actions_count_against_the_tokens_budget(scalingo_sims, make_connection, poll, members, run_actions):
+def test_actions_count_against_the_tokens_budget(scalingo_sims, make_connection, poll, members, run_actions,
+                                                 clock):
     sim = scalingo_sims()
     conn = make_connection(sim, requests_per_minute=60)
     assert poll(conn).status == "ok"

@@ -137,3 +137,14 @@ def test_sync_statements_do_not_grow_with_farms(team, sim):
     grown = large - small
     assert all(kind.startswith("INSERT INTO") for kind in grown), grown  # more batches of the same insert
     assert sum(grown.values()) <= 3, grown
+
+
+def test_new_events_are_all_read_whether_few_or_many(polled, sim):
+    farm = models.Farm.objects.get(connection=polled, name="web-prod")
+    for batch, count in (("few", 2), ("many", 9)):
+        for number in range(count):
+            sim.control("add_event", {"farm_id": farm.external_id, "type": "CustomEvent",
+                                      "message": f"{batch} {number}"})
+        assert poll(polled).status == "ok"
+        stored = set(farm.events.filter(message__startswith=batch).values_list("message", flat=True))
+        assert stored == {f"{batch} {number}" for number in range(count)}

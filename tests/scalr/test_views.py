@@ -163,3 +163,30 @@ def test_another_teams_objects_are_404(web, members, other_team, sim):
     farm = models.Farm.objects.filter(connection=theirs).first()
     assert web.get(reverse("scalr:farm-detail", args=[farm.pk])).status_code == 404
     assert farm.name not in web.get(reverse("scalr:farm-list")).content.decode()
+
+
+def test_an_open_page_follows_a_moving_farm(viewer, polled, sim):
+    farm = models.Farm.objects.get(connection=polled, name="staging-db")  # one server initializing
+    moving = next(s for s in sim.world.servers_of(farm_id=farm.external_id) if s.status == "Initializing")
+    for _ in range(3):
+        with sim.lock:
+            sim.tick()
+    assert next(s for s in sim.world.servers_of(farm_id=farm.external_id) if s.id == moving.id).status == "Running"
+    url = reverse("scalr:farm-detail", args=[farm.pk])
+    viewer.get(url, {"section": "farm-live"}, headers={"HX-Request": "true"})  # refreshes the farm (eager task)
+    live = viewer.get(url, {"section": "farm-live"}, headers={"HX-Request": "true"}).content.decode()
+    assert models.Server.objects.get(external_id=moving.id).status == "running"
+    assert "2 running of 2" in live
+
+
+def test_attention_timeline_and_search(viewer, polled, sim):
+    home = text(viewer.get(reverse("overview:home")))
+    assert "Farm legacy-app is terminating" in home  # stuck terminating in the demo world
+    assert "Farm analytics: 1 of 2 server(s) running" in home
+    timeline = text(viewer.get(reverse("overview:timeline"), {"range": "all", "vendor": "scalr"}))
+    assert "web-prod: Server" in timeline and "is up and running" in timeline
+    found = text(viewer.get(reverse("overview:search"), {"q": "web-pro"}))
+    assert "Scalr farms" in found and "web-prod" in found
+    server = models.Server.objects.filter(connection=polled).exclude(public_ips=[]).first()
+    by_ip = text(viewer.get(reverse("overview:search"), {"q": server.public_ips[0]}))
+    assert "Scalr servers" in by_ip and server.farm.name in by_ip

@@ -128,6 +128,9 @@ class VendorSpec:
     timeline_types: tuple[str, ...] = ()
     #: (teams, text, limit) -> matches for the global search
     search: Callable[[Any, str, int], list[SearchResult]] | None = None
+    #: static files (.css, .js) every page loads, so parts of this vendor shown anywhere (overview
+    #: panels refreshed by htmx included) find their styles and scripts
+    assets: tuple[str, ...] = ()
     #: dotted path of the vendor's URLconf, mounted under /<name>/
     urls: str | None = None
     demo: DemoSetup | None = None
@@ -159,6 +162,11 @@ def get(name: str) -> VendorSpec:
 
 def find(name: str) -> VendorSpec | None:
     return _registry.get(name)
+
+
+def assets() -> list[str]:
+    """Every vendor's static files, each once, in registry order."""
+    return list(dict.fromkeys(path for spec in vendors() for path in spec.assets))
 
 
 def log_link(kind: str, obj, team) -> str:

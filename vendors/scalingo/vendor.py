@@ -118,6 +118,7 @@ def register() -> None:
         required_secrets=ScalingoConnectionForm.required_secrets, poll=scalingo_connection_poll, check=check,
         nav=(registry.NavEntry("Apps", "scalingo:app-list"),), summary=summary, urls="vendors.scalingo.urls",
         attention=attention, timeline=timeline, timeline_types=TIMELINE_TYPES, search=search,
+        assets=("vendor/uplot/uPlot.min.css", "vendor/uplot/uPlot.iife.min.js", "scalingo/app.js"),
         demo=registry.DemoSetup(simulator="vendors.scalingo.simulator.ScalingoSimulator", port=8101,
                                 connections=demo_connections),
         description="A Scalingo API token (Account → API tokens). Polls stay under Scalingo's 60 requests "

@@ -117,7 +117,7 @@ def _recent(read, newest) -> tuple:
     if newest is None:
         return read(TIMELINE_PAGE).items
     peek = read(TIMELINE_PEEK)
-    if not peek.has_more or (peek.items and peek.items[-1].timestamp and peek.items[-1].timestamp <= newest):
+    if not peek.has_more or (peek.items and peek.items[-1].timestamp and peek.items[-1].timestamp < newest):
         return peek.items
     return read(TIMELINE_PAGE).items
 

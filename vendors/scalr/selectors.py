@@ -25,6 +25,11 @@ def _teams(user, min_role: str = Role.VIEWER):
     return teams_for_user(user=user, min_role=min_role)
 
 
+def connection_ids(*, teams) -> list[int]:
+    """The teams' Scalr connections, as ids (one small query; lists filter by them)."""
+    return list(models.ScalrConnection.objects.filter(team__in=teams).values_list("pk", flat=True))
+
+
 def connections_for_user(*, user, min_role: str = Role.VIEWER) -> QuerySet[models.ScalrConnection]:
     return models.ScalrConnection.objects.filter(team__in=_teams(user, min_role)).select_related("team")
 

@@ -1,12 +1,13 @@
-"""Scalr's entry in the vendor registry."""
+"""Scalr's entry in the vendor registry: overview figures, attention, timeline, search, demo."""
 
+from django.db.models import F, Q
 from django.urls import reverse
 
 from vendors.core import registry
 from vendors.scalr import models
 from vendors.scalr.forms import ScalrConnectionForm
 from vendors.scalr.polling import client_for, scalr_connection_poll
-from vendors.scalr.selectors import farm_summary_counts
+from vendors.scalr.selectors import connection_ids, farm_summary_counts
 
 PENDING_SERVERS = ("pending_launch", "pending", "initializing", "resuming", "importing", "temporary")
 STOPPING_SERVERS = ("pending_terminate", "pending_suspend")
@@ -38,6 +39,76 @@ def summary(teams) -> list[registry.SummaryItem]:
     ]
 
 
+def attention(teams) -> list[registry.AttentionItem]:
+    """Farms short of running servers (failed or stuck), and farms stuck terminating."""
+    items = []
+    farms = models.Farm.objects.filter(connection_id__in=connection_ids(teams=teams)).select_related("connection")
+    short = farms.filter(status=models.FarmStatus.RUNNING, servers_running__lt=F("servers_total"))
+    for farm in short.order_by("servers_running", "name")[:registry.ATTENTION_LIMIT]:
+        down = farm.servers_running == 0
+        items.append(registry.AttentionItem(
+            severity=0 if down else 2, vendor="scalr", since=farm.details_synced_at,
+            title=f"Farm {farm.name}: {farm.servers_running} of {farm.servers_total} server(s) running",
+            detail=f"Scalr farm on {farm.connection.name}; the others are starting, stopping or failed.",
+            url=reverse("scalr:farm-detail", args=[farm.pk])))
+    terminating = farms.filter(status__in=(models.FarmStatus.PENDING_TERMINATE, models.FarmStatus.SYNCHRONIZING))
+    for farm in terminating.order_by("name")[:registry.ATTENTION_LIMIT]:
+        items.append(registry.AttentionItem(
+            severity=1, vendor="scalr", since=farm.details_synced_at,
+            title=f"Farm {farm.name} is {farm.get_status_display().lower()}",
+            detail=f"Scalr farm on {farm.connection.name}, {farm.servers_total} server(s) left.",
+            url=reverse("scalr:farm-detail", args=[farm.pk])))
+    return items
+
+
+DANGER_EVENTS = {"HostDown", "HostInitFailed", "InstanceLaunchFailed", "FarmTerminated"}
+WARNING_EVENTS = {"BeforeHostTerminate", "RebootBegin", "IPAddressChanged", "BeforeInstanceLaunch"}
+TIMELINE_TYPES = ("FarmLaunched", "FarmTerminated", "HostInit", "HostUp", "HostDown", "BeforeHostTerminate",
+                  "RebootComplete", "IPAddressChanged", "CustomEvent")
+
+
+def timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
+    events = models.Event.objects.filter(connection_id__in=connection_ids(teams=query.teams)) \
+        .select_related("connection__team", "farm")
+    if query.team:
+        events = events.filter(connection__team__slug=query.team)
+    if query.connection:
+        events = events.filter(connection__name=query.connection)
+    if query.event_type:
+        events = events.filter(type=query.event_type)
+    if query.since:
+        events = events.filter(timestamp__gte=query.since)
+    if query.before:
+        events = events.filter(timestamp__lt=query.before)
+    return [registry.TimelineEntry(
+        when=event.timestamp, vendor="scalr", type=event.type,
+        text=f"{event.farm.name if event.farm else 'Scalr'}: {event.message or event.type}",
+        url=reverse("scalr:farm-detail", args=[event.farm_id]) if event.farm_id else "",
+        connection=event.connection.name, team=event.connection.team.name,
+        severity="danger" if event.type in DANGER_EVENTS else "warning" if event.type in WARNING_EVENTS else "info")
+        for event in events.order_by("-timestamp", "-pk")[:query.limit]]
+
+
+def search(teams, text: str, limit: int) -> list[registry.SearchResult]:
+    ids = connection_ids(teams=teams)
+    farms = models.Farm.objects.filter(connection_id__in=ids).filter(
+        Q(name__icontains=text) | Q(description__icontains=text)).select_related("connection", "environment")
+    results = [registry.SearchResult(kind="Scalr farms", title=farm.name,
+                                     subtitle=f"{farm.get_status_display()} · {farm.environment.name} · "
+                                              f"{farm.connection.name}",
+                                     url=reverse("scalr:farm-detail", args=[farm.pk]))
+               for farm in farms.order_by("name")[:limit]]
+    servers = models.Server.objects.filter(connection_id__in=ids).filter(
+        Q(external_id__icontains=text) | Q(hostname__icontains=text) | Q(public_ips__icontains=text)
+        | Q(private_ips__icontains=text)).select_related("farm", "farm_role")
+    results += [registry.SearchResult(kind="Scalr servers", title=str(server),
+                                      subtitle=f"{server.get_status_display()} · farm {server.farm.name}"
+                                               + (f" · {', '.join(server.public_ips)}" if server.public_ips else ""),
+                                      url=reverse("scalr:server-detail", args=[server.pk]))
+                for server in servers.order_by("farm__name", "index")[:limit]]
+    return results
+
+
 def demo_connections(url: str) -> list[dict]:
     from vendors.scalr import simulator as sim
 
@@ -56,7 +127,8 @@ def register() -> None:
         poll=scalr_connection_poll, check=check,
         nav=(registry.NavEntry("Farms", "scalr:farm-list"), registry.NavEntry("Scripts", "scalr:script-list"),
              registry.NavEntry("DNS", "scalr:dns-list")),
-        summary=summary, urls="vendors.scalr.urls",
+        summary=summary, urls="vendors.scalr.urls", attention=attention, timeline=timeline,
+        timeline_types=TIMELINE_TYPES, search=search,
         demo=registry.DemoSetup(simulator="vendors.scalr.simulator.ScalrSimulator", port=8102,
                                 connections=demo_connections),
         description="An API key pair of a Scalr installation (APIv2, or the legacy Query API with its "

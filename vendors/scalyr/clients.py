@@ -1,18 +1,19 @@
 """Building Scalyr clients for a connection: short timeouts in the web process, patient ones in polls.
 
-Interactive clients are kept per process (keyed by the connection, its URL and a digest of
-its tokens): an httpx client costs milliseconds to build and keeps its connections alive,
-which is most of what an explorer query costs on top of Scalyr's own time.
+Interactive clients are kept per process (keyed by the connection row's `updated_at`): an httpx
+client costs milliseconds to build and keeps its connections alive, which is most of what an
+explorer query would otherwise cost on top of Scalyr's own time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
 import httpx
 
+from vendors.core import errors
+from vendors.core.errors import SecretUnreadable
 from vendors.scalyr.client import READ_CONFIG, READ_LOGS, REGIONS, TOKEN_KINDS, WRITE_CONFIG, ScalyrClient
 from vendors.scalyr.models import ScalyrConnection
 
@@ -48,28 +49,36 @@ def missing_token_reason(connection: ScalyrConnection, *kinds: str) -> str:
 
 
 def _tokens(connection: ScalyrConnection) -> dict[str, str | None]:
+    """The decrypted tokens; an undecryptable one becomes a vendor-style error the pages can show."""
     secrets = connection.secrets
-    return {name: secrets.get(name) if secrets.is_set(name) else None for name in SECRET_NAMES.values()}
+    try:
+        return {name: secrets.get(name) if secrets.is_set(name) else None for name in SECRET_NAMES.values()}
+    except SecretUnreadable as exc:
+        raise errors.VendorError(str(exc), code="secretUnreadable") from None
 
 
 def client_for(connection: ScalyrConnection, *, interactive: bool = True) -> ScalyrClient:
-    """A client for `connection`. Interactive ones are shared: never close them; close background ones."""
-    tokens = _tokens(connection)
+    """A client for `connection`. Interactive ones are shared: never close them; close background ones.
+
+    The shared ones are keyed by the row's `updated_at`, which every save through the form (or
+    provisioning) moves, so a changed token or URL builds a new client and nothing is decrypted
+    on the hot path of an explorer request.
+    """
     url = base_url(connection)
     if not interactive:
-        return ScalyrClient(url, **tokens, **BACKGROUND)
-    digest = hashlib.sha256("\0".join(f"{k}={v or ''}" for k, v in sorted(tokens.items())).encode()).hexdigest()
-    key = (connection.pk, url, digest)
+        return ScalyrClient(url, **_tokens(connection), **BACKGROUND)
+    key = (connection.pk, connection.updated_at, url)
     with _lock:
         client = _cache.get(key)
         if client is not None:
             _cache.move_to_end(key)
             return client
+    client = ScalyrClient(url, **_tokens(connection), **INTERACTIVE)
+    with _lock:
         # Replaced or evicted clients are not closed here: another thread may be using one.
         for stale in [k for k in _cache if k[0] == connection.pk]:
             del _cache[stale]
-        client = ScalyrClient(url, **tokens, **INTERACTIVE)
         _cache[key] = client
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-        return client
+    return client

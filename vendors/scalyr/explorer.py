@@ -26,7 +26,6 @@ TAIL_BATCH = 500
 #: like `scalyr tail`, the live tail stops by itself
 TAIL_MAX = timedelta(minutes=10)
 _SEVERITY_LETTERS = "LKJIWEF"
-_SHOWN = frozenset({"logfile", "message"})
 
 
 @dataclass(slots=True)
@@ -56,16 +55,17 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine
     known = severity is not None and 0 <= severity < len(SEVERITY_NAMES)
     message = event.message if event.message is not None else attributes.get("message", "")
     logfile = str(attributes.get("logfile") or "")
-    when = event.timestamp
-    local = when.astimezone(tz or timezone.get_current_timezone()) if when else None
+    ns = event.timestamp_ns
+    local = datetime.fromtimestamp(ns / 1e9, tz or timezone.get_current_timezone()) if ns is not None else None
     fields = {**server, **attributes, "severity": severity, "thread": event.thread, "session": event.session}
-    for shown in _SHOWN:
-        fields.pop(shown, None)
+    fields.pop("message", None)
+    fields.pop("logfile", None)
     return LogLine(
-        key=f"{event.timestamp_ns}:{event.session}",
-        timestamp_ns=event.timestamp_ns or 0,
-        time=when,
-        time_text=f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d}" if local else "",
+        key=f"{ns}:{event.session}",
+        timestamp_ns=ns or 0,
+        time=local,
+        time_text=(f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}:"
+                   f"{local.second:02d}.{local.microsecond // 1000:03d}") if local else "",
         severity=severity,
         severity_name=SEVERITY_NAMES[severity] if known else "",
         severity_letter=_SEVERITY_LETTERS[severity] if known else "?",
@@ -73,7 +73,7 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine
         logfile=logfile,
         logfile_short=logfile if len(logfile) <= 30 else "…" + logfile[-29:],
         message=str(message or ""),
-        columns=tuple((name, _column(event, name)) for name in columns),
+        columns=tuple((name, _column(event, name)) for name in columns) if columns else (),
         fields=fields,
     )
 

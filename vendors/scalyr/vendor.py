@@ -83,6 +83,7 @@ def register() -> None:
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
         poll=poll, check=check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
         log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
+        assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),
         description="Scalyr (DataSet) logs: explorer, live tail, facets, charts and configuration files. "

@@ -71,7 +71,7 @@ def _results(request, connection, state: ExplorerState, reason: str):
         else:
             context.update(page=page, lines=page.lines, sub_query=_sub_query(state, window),
                            more_query=_sub_query(state, window, token=page.continuation_token or ""),
-                           frozen_url=request.build_absolute_uri(f"{base}?{state.frozen(window[1]).query()}"))
+                           frozen_url=request.build_absolute_uri(f"{base}?{state.frozen(window[1]).query(tail=False)}"))
             if state.tail:
                 context["tail_query"] = _tail_query(state, reads.tail_cursor(
                     page.lines, default_ns=to_ms(window[1]) * 1_000_000, started_ms=to_ms(timezone.now())))
