@@ -54,7 +54,16 @@ def seed_scalingo(*, teams, connections: int, apps: int, seed: int = 1, prefix: 
          for pk, conn_id, name in app_rows for n in range(3)], batch_size=BATCH)
 
 
-SEEDERS = [seed_scalingo]
+def seed_scalr(*, teams, scale: int, prefix: str = "s") -> None:
+    """2,000 farms and 40,000 servers over 50 connections at scale 100 (see tests/scalr/seeding.py)."""
+    if not django_apps.is_installed("vendors.scalr"):
+        return
+    from tests.scalr.seeding import seed_scalr as seed
+
+    seed(teams=teams, scale=scale, prefix=prefix)
+
+
+SEEDERS = [seed_scalingo, seed_scalr]
 
 
 def seed_all(*, teams, scale: int, prefix: str = "s") -> None:

@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Each vendor is a Django app that registers itself with vendors.core on start-up; the
 # overview, navigation and scheduler loop over that registry and never name a vendor.
-VENDOR_APPS: list[str] = ["vendors.scalingo", "vendors.scalyr"]
+VENDOR_APPS: list[str] = ["vendors.scalingo", "vendors.scalyr", "vendors.scalr"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -203,13 +203,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

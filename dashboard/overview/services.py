@@ -89,7 +89,7 @@ RANGES = {"1h": timedelta(hours=1), "6h": timedelta(hours=6), "24h": timedelta(h
 
 
 # -- global search -------------------------------------------------------------------------
-_FILTER_LIKE = re.compile(r"(==|!=|<=|>=|\bcontains\b|\bmatches\b|^\$|'|\"|\bAND\b|\bOR\b|&&|\|\|)")
+_FILTER_LIKE = re.compile(r"(==|!=|<=|>=|[<>]|\bcontains\b|\bmatches\b|^\$|'|\"|\bAND\b|\bOR\b|&&|\|\|)")
 
 
 def looks_like_log_filter(text: str) -> bool:

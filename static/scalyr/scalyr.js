@@ -155,8 +155,15 @@
                      points: { show: false } }],
     };
     if (compact) options.padding = [4, 0, 0, 0];
+    const columns = [data.times, data.values];
+    if (typeof data.threshold === "number") {  // a saved chart's alert threshold: a dashed line
+      const danger = cssVar("--console-danger", "#b42318");
+      options.series.push({ label: data.threshold_label || "threshold", stroke: danger, width: 1, dash: [6, 4],
+                            points: { show: false } });
+      columns.push(data.times.map(function () { return data.threshold; }));
+    }
     el.dataset.drawn = "1";
-    charts.push({ el: el, plot: new window.uPlot(options, [data.times, data.values], el) });
+    charts.push({ el: el, plot: new window.uPlot(options, columns, el) });
   }
 
   function drawAll(root) {

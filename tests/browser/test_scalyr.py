@@ -215,16 +215,22 @@ def test_saved_chart_is_refreshed_and_pinned_on_the_overview(new_page, members, 
     screenshot(page, "scalyr-chart")
     page.get_by_text("Save this chart for the team").click()
     page.get_by_label("Name").fill("502s")
+    page.get_by_label("Needs attention when the latest value is").select_option("above")
+    page.get_by_label("Threshold").fill("0")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved “502s”")).to_be_visible()
+    expect(page.get_by_text("when its latest value is above 0")).to_be_visible()
     chart = SavedQuery.objects.get(name="502s")
     assert chart.pinned and chart.state == {"filter": "status == 502", "buckets": "30"}
+    assert (chart.threshold_direction, chart.threshold) == ("above", 0.0)
     assert sum(v or 0 for v in chart.values) == 9  # refreshed at once by the Celery task (eager in tests)
 
     page.goto("/")
     tile = page.locator(".tile", has_text="502s")
     expect(tile.locator("canvas")).to_be_visible()
     expect(tile).to_contain_text("count")
+    # The last two-minute bucket holds the newest 502; past a zero threshold is a warning, never critical.
+    expect(page.locator(".attention-list li.attention-1")).to_contain_text("Log chart 502s is at 1, above 0")
     screenshot(page, "scalyr-overview-tiles")
 
 

@@ -89,6 +89,22 @@ def test_a_failed_poll_keeps_the_last_data_and_marks_it(polled, sim):
     assert models.Server.objects.filter(connection=polled).count() == servers
 
 
+def test_the_pages_say_the_data_is_stale(polled, sim, web, members):
+    from django.urls import reverse
+
+    sim.faults.update(status=503)
+    try:
+        poll(polled)
+    finally:
+        sim.faults.update()
+    web.force_login(members["viewer"])
+    farm = models.Farm.objects.get(connection=polled, name="web-prod")
+    for url in (reverse("scalr:farm-list"), reverse("scalr:farm-detail", args=[farm.pk])):
+        page = web.get(url).content.decode()
+        assert "Data of <a" in page and "Degraded" in page and "simulated failure" in page
+        assert "web-prod" in page  # the last good data is still shown
+
+
 def test_env_ids_restrict_the_poll(team, sim):
     connection = make_connection(team, sim, api="v1", env_ids=[2])
     assert poll(connection).status == "ok"
@@ -98,10 +114,10 @@ def test_env_ids_restrict_the_poll(team, sim):
 
 
 def test_the_query_api_budget_is_planned_and_explained(team, sim):
-    connection = make_connection(team, sim, api="v1", hourly_limit=1500)  # 25 requests a minute: few farms
+    connection = make_connection(team, sim, api="v1", hourly_limit=2400)  # 40 requests a minute: a few farms
     assert poll(connection).status == "ok"
     notes = " ".join(connection.poll_notes)
-    assert "production: 7 farms" in notes and "Query API limit of 1500 requests an hour" in notes
+    assert "production: 7 farms" in notes and "Query API limit of 2400 requests an hour" in notes
     assert models.Farm.objects.filter(connection=connection).count() == 12
     refreshed = models.Farm.objects.filter(connection=connection, details_synced_at__isnull=False).count()
     assert 0 < refreshed < 12

@@ -27,6 +27,8 @@ CASES = {
     "scalyr:chart": ("get", QUERY),
     "scalyr:saved-create": ("post", Role.OPERATOR),
     "scalyr:saved-open": ("get", QUERY),
+    "scalyr:saved-detail": ("get", Role.VIEWER),
+    "scalyr:saved-edit": ("get", Role.OPERATOR),
     "scalyr:saved-pin": ("post", Role.OPERATOR),
     "scalyr:saved-delete": ("post", Role.OPERATOR),
     "scalyr:files": ("get", Role.VIEWER),
@@ -80,7 +82,8 @@ def urls(scalyr_connection, saved, team, live_sim):
     kwargs = {name: {"pk": scalyr_connection.pk} for name in CASES}
     kwargs["scalyr:home"] = {}
     kwargs["scalyr:policy"] = {"slug": team.slug}
-    for name in ("scalyr:saved-open", "scalyr:saved-pin", "scalyr:saved-delete"):
+    for name in ("scalyr:saved-open", "scalyr:saved-detail", "scalyr:saved-edit", "scalyr:saved-pin",
+                 "scalyr:saved-delete"):
         kwargs[name] = {"pk": saved.pk}
     return {name: reverse(name, kwargs=kwargs[name]) + QUERY_STRING.get(name, "") for name in CASES}
 

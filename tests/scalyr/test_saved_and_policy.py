@@ -105,4 +105,8 @@ def test_a_viewer_sees_pinned_tiles_without_a_link_to_query(web, members, scalyr
                                       pinned=True, values=[1.0, 2.0], window_start_ms=0, window_end_ms=60_000)
     web.force_login(members[Role.VIEWER])
     home = web.get(reverse("overview:home")).content.decode()
-    assert "5xx" in home and reverse("scalyr:saved-open", args=[chart.pk]) not in home
+    # The tile opens the stored chart (what the tile shows, larger), never the query the viewer may not run.
+    assert "5xx" in home and f'href="{reverse("scalyr:saved-open", args=[chart.pk])}"' not in home
+    assert f'href="{reverse("scalyr:saved-detail", args=[chart.pk])}"' in home
+    detail = web.get(reverse("scalyr:saved-detail", args=[chart.pk])).content.decode()
+    assert "Querying logs needs the operator role" in detail and "Open the live chart" not in detail

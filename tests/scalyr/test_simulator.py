@@ -185,7 +185,9 @@ def test_demo_streams_events_by_itself():
             assert set(apps) == {"shop-api", "billing"}
             requests = scalyr.numeric_query("$dataset == 'accesslog'", start="6h", function="count").values[0]
             errors_5xx = scalyr.numeric_query("status >= 500", start="6h", function="count").values[0]
-            assert 0.005 < errors_5xx / requests < 0.05
+            assert 0.005 < errors_5xx / requests < 0.08  # 2%, and 8% during the recurring incidents
+            # An incident is under way when the demo starts: the last 5 minutes are over the demo chart's 20.
+            assert scalyr.numeric_query("status >= 500", start="5m", function="count").values[0] > 20
             assert "/dashboards/Shop API" in scalyr.list_files()
             newest = scalyr.query(max_count=1).events[0].timestamp_ns
             wait_for(lambda: scalyr.query(max_count=1).events[0].timestamp_ns > newest)

@@ -7,6 +7,8 @@ through `SecretBox.get()`. Plaintext never sits in the model instance.
 
 from __future__ import annotations
 
+import json
+
 from django.db import models
 
 from vendors.core import crypto
@@ -75,6 +77,11 @@ class EncryptedSecretsField(models.JSONField):
         elif value:
             raise TypeError("Secrets must be set through SecretBox.set(), never assigned as plain values.")
         return super().get_prep_value(value or {})
+
+    def value_to_string(self, obj):
+        """Serialisation (dumpdata) writes the ciphertexts, never plaintext."""
+        value = self.value_from_object(obj)
+        return json.dumps(value.tokens() if isinstance(value, SecretBox) else (value or {}))
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)

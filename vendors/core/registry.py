@@ -128,6 +128,8 @@ class VendorSpec:
     timeline_types: tuple[str, ...] = ()
     #: (teams, text, limit) -> matches for the global search
     search: Callable[[Any, str, int], list[SearchResult]] | None = None
+    #: connection -> (label, URL) of the vendor's own page about this connection, if it has one
+    connection_page: Callable[[Any], tuple[str, str]] | None = None
     #: static files (.css, .js) every page loads, so parts of this vendor shown anywhere (overview
     #: panels refreshed by htmx included) find their styles and scripts
     assets: tuple[str, ...] = ()

@@ -48,6 +48,7 @@ def connection_detail(request, vendor: str, pk: int):
         "spec": spec,
         "is_admin": request.user.is_superuser or role == Role.ADMIN,
         "secret_status": [(label, connection.secrets.is_set(name)) for name, label in spec.secret_fields.items()],
+        "vendor_page": spec.connection_page(connection) if spec.connection_page else None,
     }
     template = "core/connection_detail.html"
     if request.htmx and not request.htmx.boosted:

@@ -7,6 +7,8 @@ URL: those keys are dropped before an event is stored.
 from __future__ import annotations
 
 SECRET_KEYS = {"value", "old_value", "logs_url", "crash_logs", "new_vars", "updated_vars", "deleted_vars"}
+#: one-off commands can carry inline secrets (`run psql postgres://user:pass@...`)
+SECRET_KEYS_BY_TYPE = {"run": {"command"}}
 
 
 def clean_type_data(event_type: str, data: dict | None) -> dict:
@@ -14,7 +16,8 @@ def clean_type_data(event_type: str, data: dict | None) -> dict:
     if event_type == "edit_variables":
         return {key: [v.get("name") if isinstance(v, dict) else v for v in (data.get(key) or [])]
                 for key in ("new_vars", "updated_vars", "deleted_vars")}
-    return {key: value for key, value in data.items() if key not in SECRET_KEYS}
+    dropped = SECRET_KEYS | SECRET_KEYS_BY_TYPE.get(event_type, set())
+    return {key: value for key, value in data.items() if key not in dropped}
 
 
 def _formation(values: dict | None) -> str:

@@ -64,7 +64,7 @@ def _follow(client, action, app_ext: str, location: str | None, done: str) -> st
     if not location:
         return done
     action_progress(action, "Operation accepted by Scalingo, following it…")
-    operation = client.wait_operation(location, poll_interval=1.0, timeout=240)
+    operation = client.wait_operation(location, poll_interval=3.0, timeout=240)  # leaves budget for polls
     if operation.status != "done":
         raise errors.VendorError(f"The operation ended with status {operation.status}: {operation.error or 'no reason given'}")
     return done

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -22,6 +23,7 @@ from vendors.scalingo import models, records
 from vendors.scalingo.events import clean_type_data
 
 BATCH = 500
+EVENT_RETENTION = timedelta(days=90)
 APP_FIELDS = ["name", "status", "region", "owner", "project", "url", "git_url", "stack", "created_at",
               "last_deployed_at", "last_deployed_by", "last_deployment_id"]
 #: what the details of an app set on its row, besides details_synced_at
@@ -86,6 +88,9 @@ def scalingo_inventory_sync(*, connection: models.ScalingoConnection, apps: Iter
         models.App.objects.bulk_create(new_rows, batch_size=BATCH)
         if changed_rows:
             models.App.objects.bulk_update(changed_rows, sorted(changed_fields), batch_size=BATCH)
+        # Before the details are read: this also locks the refreshed apps' rows (PostgreSQL), so a
+        # user's refresh of one of them (scalingo_app_sync, whose UPDATE comes first too) waits
+        # and then diffs against what this poll wrote, never against the same stale rows.
         for start in range(0, len(refreshed), BATCH):
             models.App.objects.filter(pk__in=refreshed[start:start + BATCH]).update(details_synced_at=now)
         seen = {record.id for record in apps}
@@ -95,6 +100,8 @@ def scalingo_inventory_sync(*, connection: models.ScalingoConnection, apps: Iter
         ids = dict(connection.apps.values_list("external_id", "pk"))
         _replace_details(ids, details)
         inserted = _insert_events(connection, ids, {r.name: r.id for r in apps}, events)
+        # the timeline keeps a bounded history (one statement, whatever the volume)
+        connection.events.filter(created_at__lt=timezone.now() - EVENT_RETENTION).delete()
         scalingo_counts_refresh(connection=connection)
     return {"apps": len(apps), "created": len(new_rows), "updated": len(changed_rows), "removed": len(vanished),
             "detailed": len(details), "events": inserted}
@@ -207,5 +214,6 @@ def _insert_events(connection, ids: Mapping[str, int], ids_by_name: Mapping[str,
             user=(event.user.username or event.user.email) if event.user else "",
             type_data=clean_type_data(event.type, event.type_data)))
     if rows:
-        models.Event.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)  # a concurrent refresh
+        # conflicts ignored: another writer may have stored one of them since the lookup
+        models.Event.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     return len(rows)

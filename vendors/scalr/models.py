@@ -92,6 +92,8 @@ class Farm(models.Model):
     servers_total = models.PositiveIntegerField(default=0)
     servers_running = models.PositiveIntegerField(default=0)
     details_synced_at = models.DateTimeField(null=True, blank=True)
+    #: digest of the roles and servers last written: an unchanged farm costs no row reads or writes
+    details_fingerprint = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]

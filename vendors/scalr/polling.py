@@ -12,7 +12,6 @@ refreshed. APIv2 has no hourly limit by default; every farm is refreshed every p
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -25,8 +24,6 @@ from vendors.scalr import models, records as r
 from vendors.scalr.client import Deprecated, NotAvailable, ScalrClient, scalr_client
 from vendors.scalr.sync import EnvInventory, FarmFetch, scalr_farm_sync, scalr_inventory_sync
 
-logger = logging.getLogger("vendors.scalr")
-
 FETCH_CONCURRENCY = 8
 #: events and log lines read per farm; when a farm is known, a peek first (often all that is new)
 TIMELINE_PAGE = 20
@@ -35,10 +32,8 @@ TIMELINE_PEEK = 5
 CALLS_PER_FARM = {"v1": 3, "v2": 4}
 #: requests left for people opening pages (script content, records, graphs) in each poll's share
 RESERVE = 20
-#: environment-wide lists read every poll
-CATALOG_CALLS = {"v1": 6, "v2": 1}
 DEFAULT_HOURLY_LIMIT = 10_000
-#: (feature key, client method, label) for the environment catalogs
+#: (inventory attribute, client method) of the environment-wide lists
 CATALOGS = (("roles", "list_roles"), ("scripts", "list_scripts"), ("dns_zones", "list_dns_zones"),
             ("vhosts", "list_apache_vhosts"), ("dm_sources", "list_dm_sources"),
             ("dm_applications", "list_dm_applications"))
@@ -64,12 +59,15 @@ def budget_for(connection: models.ScalrConnection, env_id: int) -> RequestBudget
     return RequestBudget(f"scalr:{host}:{int(env_id)}", limit=limit, window_seconds=3600)
 
 
-def poll_capacity(connection: models.ScalrConnection, budget: RequestBudget) -> int | None:
-    """Requests this poll may spend in one environment (None: no limit)."""
+def poll_capacity(connection: models.ScalrConnection, budget: RequestBudget, spent: int = 0) -> int | None:
+    """Requests this poll may still spend on farm details in one environment (None: no limit).
+
+    `spent`: what the poll already sent there (the farm list, the catalogs), not yet in the budget.
+    """
     if budget.limit is None:
         return None
     share = budget.limit * connection.poll_seconds // 3600
-    return max(0, min(share, budget.remaining() or 0) - RESERVE)
+    return max(0, min(share, budget.remaining() or 0) - RESERVE - spent)
 
 
 def plan_farms(connection: models.ScalrConnection, farms: list[r.Farm], capacity: int | None) -> list[r.Farm]:
@@ -171,7 +169,7 @@ def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
                 farms = client.list_farms(env_id=env.id)
                 inventory = EnvInventory(environment=env, farms=farms)
                 _catalogs(client, inventory)
-                capacity = poll_capacity(connection, budget)
+                capacity = poll_capacity(connection, budget, client.request_counts[env.id])
                 chosen = plan_farms(connection, farms, capacity)
                 planned += [(inventory, farm) for farm in chosen]
                 inventories.append(inventory)

@@ -110,44 +110,63 @@ def unix_time(value: str) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(float(value or 0)), dt.timezone.utc)
 
 
+def fields(element: Element | None) -> dict[str, str]:
+    """Every leaf child's text by tag, read in one pass (cheaper than one find() per field)."""
+    if element is None:
+        return {}
+    return {child.tag: child.text or "" for child in element}
+
+
+def _int(value: str, default: int = 0) -> int:
+    value = (value or "").strip()
+    try:
+        return int(float(value)) if value else default
+    except ValueError:
+        return default
+
+
 def farm_details(root: Element, env_id: int) -> r.FarmDetails:
     """FarmGetDetails -> FarmDetails. The Query API has no hostname; launch time comes from Uptime."""
     now = dt.datetime.now(dt.timezone.utc)
     farm_id = number(root, "ID") or number(root, "Farm/ID")
     roles, servers = [], []
     for item in items(root, "FarmRoleSet"):
-        role_props = item.find("PlatformProperties")
-        role_type = text(role_props, "InstanceType") or text(role_props, "FlavorID") or None
-        role_servers = [_server(s, item, farm_id, role_type, now) for s in items(item, "ServerSet")]
+        role = fields(item)
+        role_props = fields(item.find("PlatformProperties"))
+        scaling = fields(item.find("ScalingProperties"))
+        role_type = role_props.get("InstanceType") or role_props.get("FlavorID") or None
+        role_id = _int(role.get("ID", ""))
+        role_servers = [_server(s, role, role_id, farm_id, role_type, now) for s in items(item, "ServerSet")]
         servers += role_servers
         roles.append(r.FarmRole(
-            id=number(item, "ID"), farm_id=farm_id, role_id=number(item, "RoleID"),
-            role_name=text(item, "Name") or None, alias=text(item, "Alias"), platform=text(item, "Platform"),
-            location=text(item, "CloudLocation"), instance_type=role_type,
-            min_instances=number(item, "ScalingProperties/MinInstances"),
-            max_instances=number(item, "ScalingProperties/MaxInstances"),
+            id=role_id, farm_id=farm_id, role_id=_int(role.get("RoleID", "")),
+            role_name=role.get("Name") or None, alias=role.get("Alias", ""), platform=role.get("Platform", ""),
+            location=role.get("CloudLocation", ""), instance_type=role_type,
+            min_instances=_int(scaling.get("MinInstances", "")), max_instances=_int(scaling.get("MaxInstances", "")),
             running_instances=sum(1 for s in role_servers if s.status == r.ServerStatus.RUNNING),
-            scaling_enabled=flag(item, "IsScalingEnabled")))
+            scaling_enabled=role.get("IsScalingEnabled", "").strip() not in ("", "0")))
     return r.FarmDetails(farm_id=farm_id, env_id=env_id, name=text(root, "Name"),
                          status=r.farm_status(text(root, "Farm/Status")), locked=flag(root, "IsLocked"),
                          lock_comment=text(root, "LockComment") or None, locked_by=text(root, "LockedBy") or None,
                          roles=tuple(roles), servers=tuple(sorted(servers, key=r.Server.order)))
 
 
-def _server(item: Element, role: Element, farm_id: int, role_type: str | None, now: dt.datetime) -> r.Server:
-    props = item.find("PlatformProperties")
-    public = text(item, "PublicIP") or text(item, "ExternalIP")
-    private = text(item, "PrivateIP") or text(item, "InternalIP")
-    uptime = text(item, "Uptime").strip()
+def _server(item: Element, role: dict[str, str], role_id: int, farm_id: int, role_type: str | None,
+            now: dt.datetime) -> r.Server:
+    f = fields(item)
+    props = fields(item.find("PlatformProperties"))
+    public = f.get("PublicIP") or f.get("ExternalIP")
+    private = f.get("PrivateIP") or f.get("InternalIP")
+    uptime = f.get("Uptime", "").strip()
     launched = None
     if uptime:
         launched = (now - dt.timedelta(minutes=float(uptime))).replace(microsecond=0)
     return r.Server(
-        id=text(item, "ServerID"), farm_id=farm_id, farm_role_id=number(role, "ID"),
-        status=r.server_status(text(item, "Status")), index=number(item, "Index"),
-        platform=text(role, "Platform") or None,
-        location=text(item, "CloudLocation") or text(role, "CloudLocation") or None,
-        instance_type=text(props, "InstanceType") or role_type,
+        id=f.get("ServerID", ""), farm_id=farm_id, farm_role_id=role_id,
+        status=r.server_status(f.get("Status")), index=_int(f.get("Index", "")),
+        platform=role.get("Platform") or None,
+        location=f.get("CloudLocation") or role.get("CloudLocation") or None,
+        instance_type=props.get("InstanceType") or role_type,
         public_ips=(public,) if public else (), private_ips=(private,) if private else (),
-        hostname=None, cloud_server_id=text(props, "InstanceID") or None,
-        agent_version=text(item, "ScalarizrVersion") or None, launched_at=launched)
+        hostname=None, cloud_server_id=props.get("InstanceID") or None,
+        agent_version=f.get("ScalarizrVersion") or None, launched_at=launched)

@@ -85,7 +85,7 @@ def farms_for_user(*, user, filters: FarmFilters | None = None) -> QuerySet[mode
 def servers_for_user(*, user, status: str = "", environment: int | None = None, q: str = "",
                      sort: str = "farm") -> QuerySet[models.Server]:
     qs = models.Server.objects.filter(connection__team__in=_teams(user)) \
-        .select_related("farm", "farm__environment", "farm_role", "connection")
+        .select_related("farm", "farm__environment", "farm__environment__connection", "farm_role", "connection")
     if status:
         qs = qs.filter(status=status)
     if environment:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.db import models as dj
@@ -131,6 +131,7 @@ def _farm_values(record: r.Farm | None, fetch: FarmFetch | None, now) -> dict:
         values.update(name=details.name or values.get("name", ""), status=str(details.status),
                       locked=details.locked, lock_comment=details.lock_comment or "",
                       locked_by=details.locked_by or "", details_synced_at=now,
+                      details_fingerprint=details_fingerprint(details),
                       servers_total=sum(1 for s in details.servers if s.status != r.ServerStatus.TERMINATED),
                       servers_running=sum(1 for s in details.servers if s.status == r.ServerStatus.RUNNING))
     return values
@@ -142,6 +143,15 @@ def _server_values(server: r.Server) -> dict:
             "public_ips": list(server.public_ips), "private_ips": list(server.private_ips),
             "hostname": server.hostname or "", "cloud_server_id": server.cloud_server_id or "",
             "agent_version": server.agent_version or "", "launched_at": server.launched_at}
+
+
+def details_fingerprint(details: r.FarmDetails) -> str:
+    """What the roles and servers rows of a farm are made of (launch times to 5 minutes: the Query API
+    derives them from uptime, so they move a little between polls)."""
+    servers = [(replace(s, launched_at=None), int(s.launched_at.timestamp() // 300) if s.launched_at else None)
+               for s in details.servers]
+    raw = repr((details.roles, servers))
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
 def log_fingerprint(entry: r.LogEntry) -> str:
@@ -159,6 +169,7 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
         env_id = record.env_id if record is not None else fetch.details.env_id
         wanted[farm_id] = {"connection_id": connection.pk, "environment_id": env_pks[env_id], "external_id": farm_id,
                            **_farm_values(record, fetch, now)}
+    stored = dict(existing.values_list("external_id", "details_fingerprint"))
     created, updated, removed = upsert(models.Farm, existing, "external_id", wanted,
                                        remove_missing=remove_missing)
     result.created += created
@@ -168,7 +179,15 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
     fetched = {farm_id: fetch for farm_id, (_record, fetch) in farms.items() if fetch is not None}
     if not fetched:
         return
-    farm_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
+    all_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
+    _insert_timeline(connection, all_pks, fetched)
+    result.refreshed += len(fetched)
+    # roles and servers are rewritten only for the farms whose details changed since they were written
+    fetched = {farm_id: fetch for farm_id, fetch in fetched.items()
+               if stored.get(farm_id) != wanted[farm_id]["details_fingerprint"]}
+    if not fetched:
+        return
+    farm_pks = {farm_id: all_pks[farm_id] for farm_id in fetched}
     upsert(models.FarmRole, models.FarmRole.objects.filter(farm_id__in=farm_pks.values()), ("farm_id", "external_id"),
            {(farm_pks[farm_id], role.id): {
                "farm_id": farm_pks[farm_id], "external_id": role.id, "role_external_id": role.role_id,
@@ -193,10 +212,7 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
     result.created += created
     result.updated += updated
     result.removed += removed
-    result.refreshed += len(fetched)
     result.servers += len(servers)
-
-    _insert_timeline(connection, farm_pks, fetched)
 
 
 def _insert_timeline(connection, farm_pks: dict[int, int], fetched: dict[int, FarmFetch]) -> None:

@@ -129,6 +129,8 @@ def register() -> None:
              registry.NavEntry("DNS", "scalr:dns-list")),
         summary=summary, urls="vendors.scalr.urls", attention=attention, timeline=timeline,
         timeline_types=TIMELINE_TYPES, search=search,
+        connection_page=lambda connection: ("Scalr page of this connection (event callback URL, environments)",
+                                            reverse("scalr:connection", args=[connection.pk])),
         demo=registry.DemoSetup(simulator="vendors.scalr.simulator.ScalrSimulator", port=8102,
                                 connections=demo_connections),
         description="An API key pair of a Scalr installation (APIv2, or the legacy Query API with its "

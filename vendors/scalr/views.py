@@ -9,7 +9,7 @@ from django.shortcuts import render
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import has_role
 from vendors.core import errors
-from vendors.core.models import ActionRun
+from vendors.core.models import ActionRun, Health
 from vendors.scalr import forms, models, reads, selectors
 from vendors.scalr.tasks import refresh_farm
 
@@ -41,6 +41,11 @@ def sort_links(request, current: str, columns: list[str]) -> dict[str, str]:
     return links
 
 
+def stale_connections(connections) -> list:
+    """Connections whose data the pages show is not current (a poll failed, or none for a while)."""
+    return [c for c in connections if c.health in (Health.DEGRADED, Health.FAILING)]
+
+
 def roles_for(user, team_id: int) -> dict[str, bool]:
     return {"can_operate": has_role(user=user, team=team_id, role=Role.OPERATOR),
             "is_admin": has_role(user=user, team=team_id, role=Role.ADMIN)}
@@ -57,11 +62,12 @@ def farm_list(request):
     filters = selectors.FarmFilters.from_query(request.GET)
     farms = selectors.farms_for_user(user=request.user, filters=filters)
     page = Paginator(farms, PAGE_SIZE).get_page(request.GET.get("page"))
+    connections = list(selectors.connections_for_user(user=request.user))
     context = {
         "page": page, "filters": filters, "statuses": models.FarmStatus.choices,
-        "environments": selectors.environments_for_user(user=request.user),
-        "connections": selectors.connections_for_user(user=request.user),
-        "teams": sorted({c.team for c in selectors.connections_for_user(user=request.user)}, key=lambda t: t.name),
+        "environments": selectors.environments_for_user(user=request.user), "connections": connections,
+        "stale": stale_connections(connections),
+        "teams": sorted({c.team for c in connections}, key=lambda t: t.name),
         "query": query_without(request, "page"),
         "sort_links": sort_links(request, filters.sort, ["name", "status", "environment", "servers", "connection"]),
         "filtered": any([filters.status, filters.environment, filters.connection, filters.team, filters.q]),
@@ -88,6 +94,7 @@ def farm_context(request, farm: models.Farm, **extra) -> dict:
     api = farm.connection.api
     context = {
         "farm": farm, "env": env, "connection": farm.connection, "roles": roles, "orphans": orphans,
+        "stale": stale_connections([farm.connection]),
         "active_servers": [s for s in servers + orphans if s.status != models.ServerStatus.TERMINATED],
         "events": _timeline(request, farm.events.all(), "events"),
         "logs": _timeline(request, farm.log_entries.all(), "logs"),
@@ -171,6 +178,7 @@ def server_context(request, server: models.Server, **extra) -> dict:
     api = server.connection.api
     context = {
         "server": server, "farm": farm, "env": farm.environment, "connection": server.connection, "api": api,
+        "stale": stale_connections([server.connection]),
         "unavailable": farm.environment.unavailable,
         "logs": _timeline(request, farm.log_entries.filter(server_external_id=server.external_id), "logs"),
         "events": _timeline(request, farm.events.filter(message__contains=server.external_id), "events"),

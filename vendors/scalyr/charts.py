@@ -14,6 +14,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from vendors.core import errors
+from vendors.scalyr import thresholds
 from vendors.scalyr.clients import client_for
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.records import TimeseriesQuery
@@ -80,9 +81,10 @@ def saved_charts_refresh(*, connection, client) -> tuple[int, int]:
         chart.window_start_ms, chart.window_end_ms = start_ms, end_ms
         chart.refreshed_at = now
         chart.refresh_error = ""
+        thresholds.alert_refresh(chart)
         created += series.found_existing_series is False
     SavedQuery.objects.bulk_update(charts, ["values", "window_start_ms", "window_end_ms", "refreshed_at",
-                                            "refresh_error"])
+                                            "refresh_error", "latest_value", "crossed_at"])
     return len(charts), created
 
 
@@ -102,11 +104,14 @@ def _batched(client, queries: list[TimeseriesQuery]) -> list:
     return answers
 
 
-def tile(chart: SavedQuery) -> dict:
-    """What an overview tile draws: the stored series and its latest value."""
+def tile(chart: SavedQuery, prefix: str = "scalyr-tile") -> dict:
+    """What a tile draws: the stored series, its latest value, and the threshold (a dashed line)."""
     values = chart.values or []
     times = bucket_times(chart.window_start_ms or 0, chart.window_end_ms or 0, len(values))
-    latest = next((v for v in reversed(values) if v is not None), None)
     state = ChartState.from_params(chart.state)
-    return {"chart": chart, "state": state, "latest": latest, "chart_id": f"scalyr-tile-{chart.pk}",
-            "series": {"times": times, "values": values, "label": state.function}}
+    series = {"times": times, "values": values, "label": state.function}
+    if chart.has_threshold:
+        series.update(threshold=chart.threshold, threshold_label=f"alert {chart.threshold_label}")
+    over = chart.is_over
+    return {"chart": chart, "state": state, "latest": thresholds.latest(values), "chart_id": f"{prefix}-{chart.pk}",
+            "series": series, "over": over, "far": over and chart.is_far_over}

@@ -61,10 +61,69 @@ class ScalyrConnectionForm(ConnectionForm):
         return cleaned
 
 
+THRESHOLD_CHOICES = [("", "No alert"), *SavedQuery.Direction.choices]
+
+
+def clean_threshold(form, cleaned: dict) -> dict:
+    """A direction needs a value; without a direction the value is dropped."""
+    direction, value = cleaned.get("threshold_direction") or "", cleaned.get("threshold")
+    if direction and value is None and "threshold" not in form.errors:
+        form.add_error("threshold", "Give the value the latest bucket is compared with.")
+    if not direction:
+        cleaned["threshold"] = None
+    cleaned["threshold_direction"] = direction
+    return cleaned
+
+
 class SaveQueryForm(forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=SavedQuery.Kind.choices)
     pinned = forms.BooleanField(required=False, label="Pin on the overview")
+    threshold_direction = forms.ChoiceField(choices=THRESHOLD_CHOICES, required=False,
+                                            label="Needs attention when the latest value is")
+    threshold = forms.FloatField(required=False, label="Threshold")
+
+    def clean(self):
+        return clean_threshold(self, super().clean())
+
+
+class SavedQueryEditForm(forms.ModelForm):
+    """Name, and for charts: pinned tile, overview figure, alert threshold."""
+
+    threshold_direction = forms.ChoiceField(
+        choices=THRESHOLD_CHOICES, required=False, label="Needs attention when the latest value is",
+        help_text="Compared after each poll with the chart's last bucket (strictly above or below). Far past it "
+                  "(twice the threshold for “above”, zero for “below”) is critical on the overview.")
+
+    class Meta:
+        model = SavedQuery
+        fields = ["name", "pinned", "headline", "threshold_direction", "threshold"]
+        labels = {"pinned": "Pin as a tile on the overview", "headline": "The connection's figure on the overview"}
+        help_texts = {"pinned": "", "threshold": "In the chart's unit: a count per bucket, milliseconds for "
+                                                 "latency…"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_chart:
+            for name in ("pinned", "headline", "threshold_direction", "threshold"):
+                del self.fields[name]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the query a name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        return clean_threshold(self, cleaned) if self.instance.is_chart else cleaned
+
+    def validate_unique(self):
+        """The name only: marking the overview figure moves it from another chart (the service does it)."""
+        name = self.cleaned_data.get("name")
+        if name and SavedQuery.objects.filter(connection_id=self.instance.connection_id, name=name) \
+                .exclude(pk=self.instance.pk).exists():
+            self.add_error("name", f"This connection already has a saved query named “{name}”.")
 
 
 class ConfigFileForm(forms.Form):

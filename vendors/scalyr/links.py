@@ -89,3 +89,31 @@ def build_filter(template: str, kind: str, obj) -> str | None:
 
     text = _PLACEHOLDER.sub(substitute, template)
     return None if missing else text
+
+
+def balanced(text: str) -> bool:
+    """Whether `text` could be a filter: its quoted strings closed and its parentheses paired.
+
+    Scalyr has the last word on the syntax; this only keeps the global search from offering
+    "Search logs for" text that cannot be one.
+    """
+    quote = None
+    escaped = False
+    depth = 0
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return quote is None and depth == 0

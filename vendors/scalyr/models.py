@@ -42,7 +42,16 @@ class SavedQuery(models.Model):
     `state` is the URL state of the page (filter, range, columns, function...), so opening a
     saved query is opening a link. Charts keep the series the last poll fetched through
     `timeseriesQuery` with summaries, so tiles never query Scalyr from the web process.
+
+    A chart may carry an alert threshold (`threshold_direction` above/below `threshold`): each
+    refresh stores its latest value and, while that value is past the threshold, since when
+    (`crossed_at`), so the overview lists it under "Needs attention" with one plain query.
+    `headline` marks the chart whose latest value is the connection's figure on the overview.
     """
+
+    class Direction(models.TextChoices):
+        ABOVE = "above", "Above"
+        BELOW = "below", "Below"
 
     class Kind(models.TextChoices):
         EXPLORER = "explorer", "Log view"
@@ -64,10 +73,25 @@ class SavedQuery(models.Model):
     window_end_ms = models.BigIntegerField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     refresh_error = models.TextField(blank=True)
+    #: the last non-empty bucket of `values`
+    latest_value = models.FloatField(null=True, blank=True)
+
+    # Charts only: set by the team.
+    threshold_direction = models.CharField("alert when the latest value is", max_length=5, blank=True,
+                                           choices=Direction.choices)
+    threshold = models.FloatField(null=True, blank=True)
+    #: start of the trailing run of buckets past the threshold; None while the latest value is within it
+    crossed_at = models.DateTimeField(null=True, blank=True)
+    headline = models.BooleanField("overview figure", default=False,
+                                   help_text="Show its latest value as the connection's figure on the overview.")
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["connection", "name"], name="unique_scalyr_saved_query")]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "name"], name="unique_scalyr_saved_query"),
+            models.UniqueConstraint(fields=["connection"], condition=models.Q(headline=True),
+                                    name="one_scalyr_headline_per_connection"),
+        ]
         verbose_name_plural = "saved queries"
 
     def __str__(self) -> str:
@@ -76,3 +100,29 @@ class SavedQuery(models.Model):
     @property
     def is_chart(self) -> bool:
         return self.kind == self.Kind.CHART
+
+    @property
+    def has_threshold(self) -> bool:
+        return bool(self.threshold_direction) and self.threshold is not None
+
+    @property
+    def threshold_label(self) -> str:
+        """"above 20", or "" without a threshold."""
+        if not self.has_threshold:
+            return ""
+        from vendors.scalyr.templatetags.scalyr import figure
+
+        return f"{self.threshold_direction} {figure(self.threshold)}"
+
+    @property
+    def is_over(self) -> bool:
+        """The latest value is past the threshold (strictly: "above 20" fires at 20.5, not at 20)."""
+        from vendors.scalyr.thresholds import past
+
+        return past(self.latest_value, self.threshold_direction, self.threshold)
+
+    @property
+    def is_far_over(self) -> bool:
+        from vendors.scalyr.thresholds import far_past
+
+        return far_past(self.latest_value, self.threshold_direction, self.threshold)

@@ -8,7 +8,7 @@ Another team's objects answer 404; a member without the right gets 403.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from dashboard.teams.models import Membership, Role
@@ -95,3 +95,13 @@ def saved_query_get(*, user, pk: int) -> SavedQuery:
 def pinned_charts(*, teams) -> QuerySet[SavedQuery]:
     return SavedQuery.objects.filter(connection__team__in=teams, kind=SavedQuery.Kind.CHART, pinned=True) \
         .select_related("connection").order_by("connection__name", "name")
+
+
+def overview_figures(*, teams) -> QuerySet[SavedQuery]:
+    """One chart per enabled connection of `teams`: the one marked as its overview figure, else its
+    first pinned chart by name. One query, whatever the number of connections."""
+    first = SavedQuery.objects.filter(connection=OuterRef("pk"), kind=SavedQuery.Kind.CHART) \
+        .filter(Q(headline=True) | Q(pinned=True)).order_by("-headline", "name").values("pk")[:1]
+    chosen = ScalyrConnection.objects.filter(team__in=teams, enabled=True).annotate(chart=Subquery(first)) \
+        .values("chart")
+    return SavedQuery.objects.filter(pk__in=chosen).select_related("connection").order_by("connection__name")

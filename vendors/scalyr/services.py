@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from dashboard.audit.services import audit_record
 from vendors.core import errors
+from vendors.scalyr import thresholds
 from vendors.scalyr.charts import saved_charts_refresh
 from vendors.scalyr.client import READ_CONFIG, READ_LOGS, WRITE_CONFIG
 from vendors.scalyr.clients import TOKEN_LABELS, client_for, token_kinds
@@ -22,6 +23,10 @@ DEMO_SAVED = (
     ("Slow checkouts", SavedQuery.Kind.EXPLORER, {"filter": "uriPath == '/checkout' latency > 100",
                                                   "columns": "status,latency"}, False),
 )
+#: the demo's error-rate chart: the connection's overview figure, needing attention above 20 errors per
+#: 5-minute bucket (about 8 normally; the demo simulator's recurring incidents reach 30 and more)
+DEMO_ALERT = ("5xx responses", {"headline": True, "threshold_direction": SavedQuery.Direction.ABOVE,
+                                "threshold": 20.0})
 
 
 class SavedQueryError(ValueError):
@@ -29,22 +34,64 @@ class SavedQueryError(ValueError):
 
 
 def saved_query_create(*, connection: ScalyrConnection, name: str, kind: str, state: dict, pinned: bool,
-                       actor) -> SavedQuery:
+                       actor, threshold_direction: str = "", threshold: float | None = None) -> SavedQuery:
     name = name.strip()
     if not name:
         raise SavedQueryError("Give the query a name.")
+    is_chart = kind == SavedQuery.Kind.CHART
+    alert = {"threshold_direction": threshold_direction, "threshold": threshold} \
+        if is_chart and threshold_direction and threshold is not None else {}
     try:
         with transaction.atomic():
             saved = SavedQuery.objects.create(connection=connection, name=name[:100], kind=kind, state=state,
-                                              pinned=pinned and kind == SavedQuery.Kind.CHART, created_by=actor)
+                                              pinned=pinned and is_chart, created_by=actor, **alert)
             audit_record(actor=actor, verb="scalyr.saved.create", target=saved, team=connection.team,
-                         detail={"kind": kind, "state": state, "pinned": saved.pinned})
+                         detail={"kind": kind, "state": state, "pinned": saved.pinned, **alert})
     except IntegrityError:
         raise SavedQueryError(f"This connection already has a saved query named “{name}”.") from None
     if saved.is_chart:
         from vendors.scalyr.tasks import refresh_charts
 
         transaction.on_commit(lambda: refresh_charts.delay(connection.pk))
+    return saved
+
+
+EDITABLE = ("name", "pinned", "headline", "threshold_direction", "threshold")
+
+
+def saved_query_update(*, saved: SavedQuery, changes: dict, actor) -> SavedQuery:
+    """Rename; for charts also pin, make it the overview figure (taking it from another chart), set the threshold.
+
+    A new threshold is compared with the stored series at once, so the overview need not wait
+    for the next poll.
+    """
+    changes = {key: value for key, value in changes.items() if key in EDITABLE}
+    if not saved.is_chart:
+        changes = {key: value for key, value in changes.items() if key == "name"}
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()[:100]
+        if not changes["name"]:
+            raise SavedQueryError("Give the query a name.")
+    if saved.is_chart and (not changes.get("threshold_direction", saved.threshold_direction)
+                           or changes.get("threshold", saved.threshold) is None):
+        changes.update(threshold_direction="", threshold=None)  # half a threshold is none
+    before = {key: getattr(saved, key) for key in changes}
+    for key, value in changes.items():
+        setattr(saved, key, value)
+    if saved.is_chart:
+        thresholds.alert_refresh(saved)
+    changed = {key: value for key, value in changes.items() if before[key] != value}
+    try:
+        with transaction.atomic():
+            if changes.get("headline"):
+                SavedQuery.objects.filter(connection_id=saved.connection_id, headline=True) \
+                    .exclude(pk=saved.pk).update(headline=False)
+            saved.save(update_fields=[*changes, *(("latest_value", "crossed_at") if saved.is_chart else ()),
+                                      "updated_at"])
+            audit_record(actor=actor, verb="scalyr.saved.update", target=saved, team=saved.connection.team,
+                         detail={"changed": changed, "before": {key: before[key] for key in changed}})
+    except IntegrityError:
+        raise SavedQueryError(f"This connection already has a saved query named “{saved.name}”.") from None
     return saved
 
 
@@ -83,18 +130,27 @@ def charts_refresh(*, connection: ScalyrConnection) -> tuple[int, int]:
 
 
 def demo_seed(*, connection: ScalyrConnection) -> int:
-    """Give a demo connection its starting saved queries, once (a deleted one stays deleted)."""
-    if not connection.settings.get("demo") or connection.settings.get("demo_seeded"):
+    """Give a demo connection its starting saved queries, once (a deleted one stays deleted).
+
+    The error-rate chart's threshold is given once too, also to a demo seeded before thresholds existed.
+    """
+    settings = connection.settings
+    if not settings.get("demo") or (settings.get("demo_seeded") and settings.get("demo_alert")):
         return 0
     created = 0
     with transaction.atomic():
-        for name, kind, state, pinned in DEMO_SAVED:
-            _, was_created = SavedQuery.objects.get_or_create(connection=connection, name=name,
-                                                              defaults={"kind": kind, "state": state,
-                                                                        "pinned": pinned})
-            created += was_created
-        ScalyrConnection.objects.filter(pk=connection.pk).update(
-            settings={**connection.settings, "demo_seeded": True})
+        if not settings.get("demo_seeded"):
+            for name, kind, state, pinned in DEMO_SAVED:
+                _, was_created = SavedQuery.objects.get_or_create(connection=connection, name=name,
+                                                                  defaults={"kind": kind, "state": state,
+                                                                            "pinned": pinned})
+                created += was_created
+        name, alert = DEMO_ALERT
+        if not SavedQuery.objects.filter(connection=connection, headline=True).exists():
+            SavedQuery.objects.filter(connection=connection, name=name, kind=SavedQuery.Kind.CHART,
+                                      threshold__isnull=True).update(**alert)
+        connection.settings = {**settings, "demo_seeded": True, "demo_alert": True}
+        ScalyrConnection.objects.filter(pk=connection.pk).update(settings=connection.settings)
     return created
 
 

@@ -33,7 +33,7 @@ import zlib
 
 from vendors.core.simulator import Faults, Request, Response, Simulator, json_response
 from vendors.scalyr.sim import configfiles, ingest, queries
-from vendors.scalyr.sim.generator import DEMO_HOSTS, EventGenerator
+from vendors.scalyr.sim.generator import DEMO_HOSTS, EventGenerator, Incidents
 from vendors.scalyr.sim.params import ApiError, Params, bad_param
 from vendors.scalyr.sim.powerquery import power_query
 from vendors.scalyr.sim.store import EventStore
@@ -336,6 +336,10 @@ class ScalyrSimulator(Simulator):
         simulator = cls(seed=seed, read_logs_tokens=tokens["read_logs"], read_config_tokens=tokens["read_config"],
                         write_config_tokens=tokens["write_config"], write_logs_tokens=tokens["write_logs"],
                         events_per_second=3.0)
+        # A 10-minute burst of 5xx every 20 minutes, the first one 4 minutes old when the demo starts:
+        # the "5xx responses" chart (its alert: above 20 per 5-minute bucket, about 8 normally, 30 in
+        # a burst) needs attention from the first poll on, then for about 9 minutes in every 20.
+        simulator.generator.incidents = Incidents(start_ns=simulator.now_ns() - DEMO_INCIDENT_AGE_NS)
         simulator.backfill(6 * 3600)
         now_ms = simulator.now_ns() // 1_000_000
         for path, content in DEMO_FILES.items():
@@ -343,6 +347,8 @@ class ScalyrSimulator(Simulator):
         logger.info("scalyr demo: %d events, tokens: %s", len(simulator.store), ", ".join(tokens.values()))
         return simulator
 
+
+DEMO_INCIDENT_AGE_NS = 4 * 60 * NS
 
 DEMO_FILES = {
     "/dashboards/Shop API": '{ "graphs": [ { "label": "5xx per minute", "filter": "app == \\"shop-api\\" '

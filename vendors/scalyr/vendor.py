@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalyr import links, selectors, services
+from vendors.scalyr import links, selectors, services, thresholds
 from vendors.scalyr.charts import tile
 from vendors.scalyr.client import READ_LOGS
 from vendors.scalyr.clients import token_kinds
 from vendors.scalyr.forms import ScalyrConnectionForm
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
+from vendors.scalyr.state import MAX_FILTER, ChartState
+from vendors.scalyr.templatetags.scalyr import figure
 
 DEMO_PORT = 8103
 
@@ -26,7 +29,13 @@ def check(connection: ScalyrConnection) -> str:
 
 
 def log_link(kind: str, obj, team) -> str | None:
-    """The explorer filtered for `obj` on the first Scalyr connection (with a Read Logs token) of `team`."""
+    """The explorer filtered for `obj` on the first Scalyr connection (with a Read Logs token) of `team`.
+
+    Kind "search": `obj` is text typed in the global search and `team` the user's teams; the
+    text itself is the filter, when it could be one.
+    """
+    if kind == "search":
+        return _search_link(obj, team)
     if kind not in links.KINDS or team is None:
         return None
     setting, _, default, _ = links.KINDS[kind]
@@ -47,25 +56,98 @@ def log_link(kind: str, obj, team) -> str | None:
     return None
 
 
+def _search_link(text, teams) -> str | None:
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text or len(text) > MAX_FILTER or not links.balanced(text) or teams is None:
+        return None
+    connections = ScalyrConnection.objects.filter(enabled=True).order_by("name")
+    if isinstance(teams, QuerySet):
+        connections = connections.filter(team__in=teams)
+    else:
+        connections = connections.filter(team_id=teams if isinstance(teams, int) else teams.pk)
+    for connection in connections:
+        if READ_LOGS in token_kinds(connection):
+            return reverse("scalyr:explorer", args=[connection.pk]) + "?" + urlencode({"filter": text})
+    return None
+
+
+def _detail_url(chart: SavedQuery) -> str:
+    return reverse("scalyr:saved-detail", args=[chart.pk])
+
+
 def summary(teams) -> list[registry.SummaryItem]:
-    saved = SavedQuery.objects.filter(connection__team__in=teams)
+    """Each enabled connection's overview figure, the saved queries, and the charts past their threshold.
+
+    Two queries whatever the number of connections and charts: the counts in one aggregate,
+    the figures (the chart marked as the connection's figure, else its first pinned chart by
+    name) in one query with a subquery per connection.
+    """
+    charts = SavedQuery.objects.filter(connection__team__in=teams)
+    totals = charts.aggregate(saved=Count("pk"), over=Count("pk", filter=Q(
+        connection__enabled=True, kind=SavedQuery.Kind.CHART) & thresholds.over_q()))
+    items = []
+    figures = list(selectors.overview_figures(teams=teams))
+    for chart in figures:
+        label = chart.name + (f" · {chart.connection.name}" if len(figures) > 1 else "")
+        if chart.is_over:
+            label += f" · past its threshold ({chart.threshold_label})"
+        state = ("danger" if chart.is_far_over else "warning" if chart.is_over else
+                 "muted" if chart.latest_value is None else "ok")
+        items.append(registry.SummaryItem(label, figure(chart.latest_value), state, _detail_url(chart)))
     home = reverse("scalyr:home")
-    return [
-        registry.SummaryItem("Saved log queries", saved.count(), "ok", home),
-        registry.SummaryItem("Pinned log charts", saved.filter(kind=SavedQuery.Kind.CHART, pinned=True).count(),
-                             "muted", home),
-    ]
+    items.append(registry.SummaryItem("Saved log queries", totals["saved"], "ok" if totals["saved"] else "muted",
+                                      f"{home}#saved-queries"))
+    items.append(registry.SummaryItem("Charts past their threshold", totals["over"],
+                                      "warning" if totals["over"] else "muted", f"{home}#saved-queries"))
+    return items
+
+
+def attention(teams) -> list[registry.AttentionItem]:
+    """Charts whose latest value is past their threshold (critical when far past), most severe and recent first;
+    a chart with a threshold that could not be refreshed is a notice (its value is stale)."""
+    charts = SavedQuery.objects.filter(connection__team__in=teams, connection__enabled=True,
+                                       kind=SavedQuery.Kind.CHART, threshold__isnull=False) \
+        .exclude(threshold_direction="").filter(thresholds.over_q() | ~Q(refresh_error=""))
+    charts = thresholds.with_severity(charts).select_related("connection") \
+        .order_by("severity", F("crossed_at").desc(nulls_last=True), "name")[:registry.ATTENTION_LIMIT]
+    items = []
+    for chart in charts:
+        state = ChartState.from_params(chart.state)
+        what = f"{state.function} of {state.filter or 'all events'} ({state.range_label().lower()})"
+        if chart.severity == 2:
+            items.append(registry.AttentionItem(
+                severity=2, vendor="scalyr", since=chart.refreshed_at, url=_detail_url(chart),
+                title=f"Log chart {chart.name} could not be refreshed",
+                detail=f"Its alert ({chart.threshold_label}) is not checked: {chart.refresh_error}"))
+            continue
+        items.append(registry.AttentionItem(
+            severity=chart.severity, vendor="scalyr", since=chart.crossed_at, url=_detail_url(chart),
+            title=f"Log chart {chart.name} is at {figure(chart.latest_value)}, {chart.threshold_label}",
+            detail=f"Latest bucket of {what} on {chart.connection.name}."))
+    return items
+
+
+def search(teams, text: str, limit: int) -> list[registry.SearchResult]:
+    found = SavedQuery.objects.filter(connection__team__in=teams, name__icontains=text) \
+        .select_related("connection").order_by("name", "connection__name")[:limit]
+    results = []
+    for saved in found:
+        parts = [saved.get_kind_display()]
+        if saved.is_chart:
+            parts.append(f"{saved.state.get('function') or 'count'} = {figure(saved.latest_value)}"
+                         + (f" ({saved.threshold_label})" if saved.has_threshold else ""))
+        parts += [saved.state.get("filter") or "all events", saved.connection.name]
+        results.append(registry.SearchResult(kind="Scalyr saved queries", title=saved.name,
+                                             subtitle=" · ".join(parts), url=_detail_url(saved)))
+    return results
 
 
 def panels(request, teams) -> list[registry.Panel]:
     charts = list(selectors.pinned_charts(teams=teams))
     if not charts:
         return []
-    queryable = selectors.queryable_team_ids(user=request.user)
-    return [registry.Panel(
-        title="Pinned log charts", template="scalyr/panels/tiles.html", url=reverse("scalyr:home"),
-        context={"tiles": [tile(chart) for chart in charts], "queryable": queryable},
-    )]
+    return [registry.Panel(title="Pinned log charts", template="scalyr/panels/tiles.html", url=reverse("scalyr:home"),
+                           context={"tiles": [tile(chart) for chart in charts]})]
 
 
 def demo_connections(url: str) -> list[dict]:
@@ -82,7 +164,7 @@ def register() -> None:
         name="scalyr", label="Scalyr", connection_model=ScalyrConnection, form_class=ScalyrConnectionForm,
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
         poll=poll, check=check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
-        log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
+        attention=attention, search=search, log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
         assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),

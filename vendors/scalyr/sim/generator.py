@@ -3,7 +3,9 @@
 Each host is one session (as the Scalyr agent uploads it) with `serverHost`, `serverIP`
 and a few server fields; events carry `logfile`, `parser` and parsed fields (access logs:
 method, uriPath, status, bytes, latency in ms, remoteIp; app logs: app, level and the
-message text). About 2% of requests fail with a 5xx and 2% of app lines are errors.
+message text). About 2% of requests fail with a 5xx and 2% of app lines are errors, except
+during the recurring incidents the demo turns on (`Incidents`), when errors are several
+times as frequent, so its error-rate chart crosses its alert threshold now and then.
 """
 
 from __future__ import annotations
@@ -61,14 +63,28 @@ _APP_LINES = {
 }
 
 
+@dataclass(frozen=True)
+class Incidents:
+    """Every `period` seconds from `start_ns`, `duration` seconds during which errors come at `error_rate`."""
+
+    start_ns: int
+    period: float = 20 * 60
+    duration: float = 10 * 60
+    error_rate: float = 0.08
+
+    def active(self, ts: int) -> bool:
+        return ((ts - self.start_ns) / NS) % self.period < self.duration
+
+
 class EventGenerator:
     def __init__(self, store: EventStore, rng: random.Random, hosts=DEMO_HOSTS, *, events_per_second: float = 3.0,
-                 error_rate: float = 0.02):
+                 error_rate: float = 0.02, incidents: Incidents | None = None):
         self.store = store
         self.rng = rng
         self.hosts = tuple(hosts)
         self.events_per_second = events_per_second
         self.error_rate = error_rate
+        self.incidents = incidents
         self.sessions = {}
         self.app_logfiles = {host.app: f"/var/log/{host.app}/app.log" for host in self.hosts}
         for host in self.hosts:
@@ -90,6 +106,11 @@ class EventGenerator:
             ts += max(1, int(self.rng.expovariate(1.0) * mean_gap))
         return count
 
+    def error_rate_at(self, ts: int) -> float:
+        if self.incidents is not None and self.incidents.active(ts):
+            return self.incidents.error_rate
+        return self.error_rate
+
     def emit_one(self, ts: int) -> None:
         host = self.rng.choice(self.hosts)
         if host.role == "web" and self.rng.random() < 0.7:
@@ -103,9 +124,10 @@ class EventGenerator:
         method, path, _ = rng.choices(routes, weights=[w for *_, w in routes])[0]
         path = path.replace("{id}", str(rng.randint(1, 5000)))
         roll = rng.random()
-        if roll < self.error_rate:
+        error_rate = self.error_rate_at(ts)
+        if roll < error_rate:
             status = rng.choice((500, 502, 503, 504))
-        elif roll < self.error_rate + 0.03:
+        elif roll < error_rate + 0.03:
             status = rng.choice((404, 404, 401, 403, 429))
         elif method == "POST" and path == "/login":
             status = 302
@@ -127,7 +149,7 @@ class EventGenerator:
         lines = _APP_LINES[host.app]
         errors = [line for line in lines if line[0] >= 5]
         ordinary = [line for line in lines if line[0] < 5]
-        severity, template = rng.choice(errors if rng.random() < self.error_rate else ordinary)
+        severity, template = rng.choice(errors if rng.random() < self.error_rate_at(ts) else ordinary)
         text = template.format(n=rng.randint(1000, 99999), c=rng.randint(1, 900), k=rng.randint(1, 12),
                                ms=rng.randint(5, 4000))
         level = _LEVELS[severity]
