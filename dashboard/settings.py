@@ -223,7 +223,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat only ticks the scheduler every few seconds: nothing to remember across restarts, so
+# the in-memory scheduler (the default shelve file breaks on some dbm back-ends).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 CONSOLE_SCHEDULER_TICK_SECONDS = env.float("CONSOLE_SCHEDULER_TICK_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "vendors.core.tasks.scheduler_tick", "schedule": CONSOLE_SCHEDULER_TICK_SECONDS},

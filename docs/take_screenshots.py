@@ -22,7 +22,7 @@ SIZES = [(1280, 800), (390, 844)]
 PAGES = {
     "overview": ("/", None, ""),
     "timeline": ("/timeline/?range=7d", None, ""),
-    "farm": ("/scalr/farms/?status=running", "#farm-table tbody tr a", ""),
+    "farm": ("/scalr/farms/?status=running", "#farm-rows tbody tr a", ""),
     "app": ("/scalingo/apps/?status=running", "#app-table tbody tr a", "?tab=containers"),
     "log-explorer": ("/scalyr/", None, ""),
 }

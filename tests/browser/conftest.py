@@ -26,7 +26,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # a busy two-core CI machine runs two test workers, their simulators and browsers at once
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -42,7 +45,7 @@ def new_page(browser, live_server):
     def make(viewport=None, color_scheme="light"):
         context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 800},
                                       color_scheme=color_scheme)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

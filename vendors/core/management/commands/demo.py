@@ -64,8 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(f"The demo could not provision its connections: {exc}") from None
             self._start("worker", [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool=threads",
                                    "--concurrency=4", "--loglevel=WARNING", "--without-mingle", "--without-gossip"], env)
-            self._start("beat", [sys.executable, "-m", "celery", "-A", "dashboard", "beat", "--loglevel=WARNING",
-                                 "--schedule", str(var / "celerybeat-schedule")], env)
+            self._start("beat", [sys.executable, "-m", "celery", "-A", "dashboard", "beat", "--loglevel=WARNING"], env)
             self._start("web", [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"], env)
             base = f"http://{host}:{port}"
             self._wait_http(f"{base}/accounts/login/", "web server")
@@ -89,7 +88,6 @@ class Command(BaseCommand):
         for folder in ("prometheus", "broker/queue"):
             shutil.rmtree(var / folder, ignore_errors=True)
             (var / folder).mkdir(parents=True, exist_ok=True)
-        (var / "celerybeat-schedule").unlink(missing_ok=True)
 
     def _users(self, var: Path) -> list[tuple[str, str, str]]:
         path = var / "demo-logins.json"
