@@ -24,7 +24,7 @@ PAGES = {
     "timeline": ("/timeline/?range=7d", None, ""),
     "farm": ("/scalr/farms/?status=running", "#farm-rows tbody tr a", ""),
     "app": ("/scalingo/apps/?status=running", "#app-table tbody tr a", "?tab=containers"),
-    "log-explorer": ("/scalyr/", None, ""),
+    "log-explorer": ("/scalyr/", "a:has-text(\"Explore logs\")", "?range=1h"),
 }
 
 
