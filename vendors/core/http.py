@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import random
 import time
 from collections.abc import Iterable
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
-from tenacity.wait import wait_exponential_jitter
 
 from vendors.core import errors, redaction
 from vendors.core.metrics import VENDOR_HTTP_SECONDS
@@ -131,24 +131,37 @@ class VendorClient:
         A request that is not `idempotent` (a write that must not happen twice) is retried
         only when the vendor cannot have acted on it: the connection was never made, or
         the answer was 429. A timeout or a 5xx after sending it is reported, not resent.
+
+        The first attempt runs bare: a poll sends thousands of requests that succeed, and
+        building the retry machinery for each cost more than the request's own Python work.
         """
-        exponential = wait_exponential_jitter(multiplier=self.backoff_initial, jitter=self.backoff_initial, max=self.backoff_max)
+        try:
+            return self._attempt(method, url, idempotent, **kwargs)
+        except _Retry as failure:
+            if self.max_attempts <= 1:
+                raise failure.final from None
+            time.sleep(self._backoff(failure, failed=1))
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
-            hinted = exc.delay if isinstance(exc, _Retry) and exc.delay else 0.0
-            return min(max(hinted, exponential(state)), self.max_retry_seconds)
+            return self._backoff(exc, failed=state.attempt_number + 1)
 
         retrying = Retrying(
             retry=retry_if_exception_type(_Retry),
             wait=wait,
-            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_retry_seconds),
+            stop=stop_after_attempt(self.max_attempts - 1) | stop_after_delay(self.max_retry_seconds),
             reraise=True,
         )
         try:
             return retrying(self._attempt, method, url, idempotent, **kwargs)
         except _Retry as exhausted:
             raise exhausted.final from None
+
+    def _backoff(self, failure, *, failed: int) -> float:
+        """Exponential backoff with jitter after `failed` attempts, at least the vendor's hint."""
+        exponential = self.backoff_initial * 2 ** (failed - 1) + random.uniform(0, self.backoff_initial)
+        hinted = failure.delay if isinstance(failure, _Retry) and failure.delay else 0.0
+        return min(max(hinted, min(exponential, self.backoff_max)), self.max_retry_seconds)
 
     def _attempt(self, method: str, url: str, idempotent: bool, **kwargs) -> httpx.Response:
         request = self.http.build_request(method, url, **kwargs)
