@@ -59,6 +59,24 @@ class TimelineQuery:
     limit: int = 50
 
 
+def timeline_filter(events, query: "TimelineQuery", *, when: str):
+    """Apply a timeline query's filters to a vendor's events queryset, newest first, one page.
+
+    `events` must have a `connection` foreign key and a `type` field; `when` names its time field.
+    """
+    if query.team:
+        events = events.filter(connection__team__slug=query.team)
+    if query.connection:
+        events = events.filter(connection__name=query.connection)
+    if query.event_type:
+        events = events.filter(type=query.event_type)
+    if query.since:
+        events = events.filter(**{f"{when}__gte": query.since})
+    if query.before:
+        events = events.filter(**{f"{when}__lt": query.before})
+    return events.exclude(**{when: None}).order_by(f"-{when}", "-pk")[:query.limit]
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     when: datetime

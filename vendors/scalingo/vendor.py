@@ -67,18 +67,8 @@ def attention(teams) -> list[registry.AttentionItem]:
 def timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
     events = models.Event.objects.filter(connection_id__in=connection_ids(teams=query.teams)) \
         .select_related("connection__team")
-    if query.team:
-        events = events.filter(connection__team__slug=query.team)
-    if query.connection:
-        events = events.filter(connection__name=query.connection)
-    if query.event_type:
-        events = events.filter(type=query.event_type)
-    if query.since:
-        events = events.filter(created_at__gte=query.since)
-    if query.before:
-        events = events.filter(created_at__lt=query.before)
     entries = []
-    for event in events.exclude(created_at=None).order_by("-created_at", "-pk")[:query.limit]:
+    for event in registry.timeline_filter(events, query, when="created_at"):
         url = reverse("scalingo:app-detail", args=[event.app_id]) + "?tab=events" if event.app_id else ""
         entries.append(registry.TimelineEntry(
             when=event.created_at, vendor="scalingo", type=event.type, text=event_sentence(event), url=url,

@@ -70,23 +70,13 @@ TIMELINE_TYPES = ("FarmLaunched", "FarmTerminated", "HostInit", "HostUp", "HostD
 def timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
     events = models.Event.objects.filter(connection_id__in=connection_ids(teams=query.teams)) \
         .select_related("connection__team", "farm")
-    if query.team:
-        events = events.filter(connection__team__slug=query.team)
-    if query.connection:
-        events = events.filter(connection__name=query.connection)
-    if query.event_type:
-        events = events.filter(type=query.event_type)
-    if query.since:
-        events = events.filter(timestamp__gte=query.since)
-    if query.before:
-        events = events.filter(timestamp__lt=query.before)
     return [registry.TimelineEntry(
         when=event.timestamp, vendor="scalr", type=event.type,
         text=f"{event.farm.name if event.farm else 'Scalr'}: {event.message or event.type}",
         url=reverse("scalr:farm-detail", args=[event.farm_id]) if event.farm_id else "",
         connection=event.connection.name, team=event.connection.team.name,
         severity="danger" if event.type in DANGER_EVENTS else "warning" if event.type in WARNING_EVENTS else "info")
-        for event in events.order_by("-timestamp", "-pk")[:query.limit]]
+        for event in registry.timeline_filter(events, query, when="timestamp")]
 
 
 def search(teams, text: str, limit: int) -> list[registry.SearchResult]:
