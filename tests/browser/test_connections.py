@@ -21,6 +21,7 @@ def test_add_a_connection_and_watch_its_health(new_page, members, team, widgets)
 
     page.get_by_role("link", name="Connections", exact=True).click()
     page.get_by_role("button", name="Add Widgets").click()
+    page.wait_for_load_state()
     page.get_by_label("Name").fill("widgets-browser")
     page.get_by_label("URL").fill(widgets.url)
     page.get_by_role("button", name="Add connection").click()
@@ -31,6 +32,7 @@ def test_add_a_connection_and_watch_its_health(new_page, members, team, widgets)
     page.get_by_role("button", name="Add connection").click()
 
     expect(page.get_by_role("heading", name="widgets-browser")).to_be_visible()
+    page.wait_for_load_state()  # htmx and the dialog script are wired up at load
     status = page.locator("#connection-status")
     expect(status).to_contain_text("Never polled")
     assert widgets.token not in page.content()

@@ -38,6 +38,7 @@ def test_operator_scales_web_from_1_to_3(new_page, members, scalingo, celery_wor
     login(page, members[Role.OPERATOR].username, PASSWORD)
     page.goto(f"/scalingo/apps/{app.pk}/")
     expect(page.get_by_role("heading", name="shop-web")).to_be_visible()
+    page.wait_for_load_state()  # htmx wires the tabs and forms up once the page has loaded
     screenshot(page, "scalingo-app-overview")
     page.get_by_role("link", name="Containers").click()
     page.get_by_label("web containers").fill("3")

@@ -1,5 +1,7 @@
 """An operator launches a terminated Scalr farm and watches its servers come up; a viewer cannot."""
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -46,14 +48,16 @@ def test_operator_launches_a_farm_and_watches_its_servers_run(new_page, members,
     page = new_page()
     login(page, members[Role.OPERATOR].username, PASSWORD)
     page.get_by_role("link", name="Farms", exact=True).first.click()
+    page.wait_for_load_state()  # htmx wires the filters up once the page has loaded
     page.get_by_label("Status").select_option("terminated")
     rows = page.locator("#farm-rows")
     expect(rows).to_contain_text("perf-test")
     expect(rows).not_to_contain_text("web-prod")
-    assert "status=terminated" in page.url  # the filter is in the URL
+    expect(page).to_have_url(re.compile(r"status=terminated"))  # the filter is in the URL
     screenshot(page, "scalr-farms-terminated")
     rows.locator("tr", has_text="scalr-v2").get_by_role("link", name="perf-test").click()
     expect(page.get_by_role("heading", name="perf-test")).to_be_visible()
+    page.wait_for_load_state()  # the confirmation dialog's script is wired up at load
 
     page.get_by_role("button", name="Launch farm").click()
     dialog = page.locator("#confirm-dialog")
