@@ -6,6 +6,7 @@ from django.shortcuts import render
 from dashboard.audit.models import AuditEvent, Outcome
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
+from vendors.core.htmx import page_or_partial
 
 
 class AuditFilterForm(forms.Form):
@@ -45,7 +46,4 @@ def audit_list(request):
     page = Paginator(events.select_related("team"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "audit/audit_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#audit-table"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, page_or_partial(request, "audit/audit_list.html", "audit-table"), {"form": form, "page": page, "query": query.urlencode()})

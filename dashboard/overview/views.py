@@ -10,14 +10,11 @@ from dashboard.overview import services
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core import registry
+from vendors.core.htmx import page_or_partial
 from vendors.core.models import Health
 from vendors.core.selectors import all_connections_for_user
 
 _SEVERITY = {Health.FAILING: 0, Health.DEGRADED: 1, Health.NEVER: 2, Health.OK: 3, Health.DISABLED: 4}
-
-
-def _partial(request, template: str, name: str) -> str:
-    return f"{template}#{name}" if request.htmx and not request.htmx.boosted else template
 
 
 def home(request):
@@ -49,7 +46,7 @@ def home(request):
         "vendors": registry.vendors(),
         "now": timezone.now(),
     }
-    return render(request, _partial(request, "overview/home.html", "overview-live"), context)
+    return render(request, page_or_partial(request, "overview/home.html", "overview-live"), context)
 
 
 def _aware(value: str | None) -> datetime | None:
@@ -83,7 +80,7 @@ def timeline(request):
         "range": params.get("range", "24h"),
         "labels": {s.name: s.label for s in registry.vendors()} | {services.CONSOLE: "Console"},
     }
-    return render(request, _partial(request, "overview/timeline.html", "timeline-entries"), context)
+    return render(request, page_or_partial(request, "overview/timeline.html", "timeline-entries"), context)
 
 
 def search(request):
@@ -96,7 +93,4 @@ def search(request):
         "log_search_url": registry.log_link("search", text.strip(), teams)
         if services.looks_like_log_filter(text) else "",
     }
-    template = "overview/search.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#search-results"
-    return render(request, template, context)
+    return render(request, page_or_partial(request, "overview/search.html", "search-results"), context)

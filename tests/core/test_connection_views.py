@@ -153,3 +153,12 @@ def test_only_superusers_create_teams(client, members, db):
     from dashboard.teams.models import Membership
     assert Membership.objects.get(team__slug="ops").user == root
     assert AuditEvent.objects.filter(verb="team.create").exists()
+
+
+def test_htmx_fragments_but_whole_pages_for_boosted_and_history_restores(admin_client, connection):
+    url = reverse("core:connection-list")
+    fragment = admin_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="connection-rows"' in fragment and "<html" not in fragment
+    for extra in ({"HTTP_HX_BOOSTED": "true"}, {"HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}):
+        page = admin_client.get(url, HTTP_HX_REQUEST="true", **extra).content.decode()
+        assert "<html" in page, extra  # Back with htmx's history cache off must get the whole page

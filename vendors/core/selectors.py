@@ -16,6 +16,13 @@ def connections_for_user(*, user, spec: registry.VendorSpec, min_role: str = Rol
         .select_related("team")
 
 
+def connection_ids(*, model, teams) -> list[int]:
+    """The ids of the teams' connections of one vendor as a plain list: database planners use
+    the indexes of the big tables (apps, servers, events) better with `IN (1, 2, 3)` than with
+    a join to teams."""
+    return list(model.objects.filter(team__in=teams).values_list("pk", flat=True))
+
+
 def all_connections_for_user(*, user) -> list[Connection]:
     """Every connection the user can see, across vendors, by vendor then name."""
     rows: list[Connection] = []

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import require_role, roles_by_team, teams_for_user
 from vendors.core import registry, services
+from vendors.core.htmx import wants_fragment
 from vendors.core.selectors import all_connections_for_user, connection_get
 
 
@@ -34,7 +35,7 @@ def connection_list(request):
         "roles": roles_by_team(user=request.user),
     }
     template = "core/connection_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         template += "#connection-rows"
     return render(request, template, context)
 
@@ -51,7 +52,7 @@ def connection_detail(request, vendor: str, pk: int):
         "vendor_page": spec.connection_page(connection) if spec.connection_page else None,
     }
     template = "core/connection_detail.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         template += "#connection-status"
     return render(request, template, context)
 

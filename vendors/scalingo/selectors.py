@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from dashboard.teams.selectors import teams_for_user
+from vendors.core import selectors as core_selectors
 from vendors.scalingo import models
 
 SORTS = {"name": "name", "-name": "-name", "status": "status", "-status": "-status",
@@ -14,9 +15,7 @@ PAGE_SIZE = 50
 
 
 def connection_ids(*, teams) -> list[int]:
-    """The ids of the teams' connections as a plain list: database planners use the indexes of
-    the big tables (apps, events) better with `IN (1, 2, 3)` than with a join to teams."""
-    return list(models.ScalingoConnection.objects.filter(team__in=teams).values_list("pk", flat=True))
+    return core_selectors.connection_ids(model=models.ScalingoConnection, teams=teams)
 
 
 def apps_for_user(*, user) -> QuerySet[models.App]:

@@ -17,6 +17,7 @@ from dashboard.teams.models import Role
 from dashboard.teams.selectors import has_role, require_role, teams_for_user
 from vendors.core import registry
 from vendors.core.errors import VendorError
+from vendors.core.htmx import page_or_partial
 from vendors.core.selectors import connections_for_user
 from vendors.core.models import ActionRun
 from vendors.scalingo import models, selectors, services
@@ -26,10 +27,6 @@ from vendors.scalingo.forms import REGIONS, BulkVariablesForm, RestartForm, Scal
 TABS = ["overview", "containers", "stats", "events", "deployments", "logs", "variables", "addons", "domains",
         "collaborators"]
 TAIL_SECONDS = 300  # a live tail stops by itself, like the CLI's
-
-
-def _partial(request, template: str, name: str) -> str:
-    return f"{template}#{name}" if request.htmx and not request.htmx.boosted else template
 
 
 def app_list(request):
@@ -48,7 +45,7 @@ def app_list(request):
                   ("-deployed", "Last deployed, newest"), ("deployed", "Last deployed, oldest"),
                   ("connection", "Connection")],
     }
-    return render(request, _partial(request, "scalingo/app_list.html", "app-table"), context)
+    return render(request, page_or_partial(request, "scalingo/app_list.html", "app-table"), context)
 
 
 def _app_context(request, app: models.App, tab: str) -> dict:
@@ -96,7 +93,7 @@ def app_detail(request, pk: int):
     if tab == "variables":
         context.update(_variables_context(app))
     name = "tab-content" if request.GET.get("partial") != "live" else "app-live"
-    return render(request, _partial(request, "scalingo/app_detail.html", name), context)
+    return render(request, page_or_partial(request, "scalingo/app_detail.html", name), context)
 
 
 # -- scale and restart: validate, confirm (the dialog states the change), queue ----------------
@@ -231,7 +228,7 @@ def app_variables(request, pk: int):
     form = VariableForm(request.POST)
     if not form.is_valid():
         context = {"app": app, **_variables_context(app), "variable_form": form}
-        return render(request, _partial(request, "scalingo/app_detail.html", "variables-forms"), context, status=422)
+        return render(request, page_or_partial(request, "scalingo/app_detail.html", "variables-forms"), context, status=422)
     name = form.cleaned_data["name"]
     action = services.scalingo_variables_set(app=app, variables={name: form.cleaned_data["value"]},
                                              actor=request.user, verb="scalingo.variable.set")
@@ -245,7 +242,7 @@ def variables_bulk(request, pk: int):
     form = BulkVariablesForm(request.POST)
     if not form.is_valid():
         context = {"app": app, **_variables_context(app), "bulk_form": form}
-        return render(request, _partial(request, "scalingo/app_detail.html", "variables-forms"), context, status=422)
+        return render(request, page_or_partial(request, "scalingo/app_detail.html", "variables-forms"), context, status=422)
     action = services.scalingo_variables_set(app=app, variables=form.cleaned_data["text"], actor=request.user,
                                              verb="scalingo.variable.bulk")
     return _action_started(request, app, action, "variables")

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
+from vendors.core import selectors as core_selectors
 from vendors.scalr import models
 
 FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
@@ -26,8 +27,7 @@ def _teams(user, min_role: str = Role.VIEWER):
 
 
 def connection_ids(*, teams) -> list[int]:
-    """The teams' Scalr connections, as ids (one small query; lists filter by them)."""
-    return list(models.ScalrConnection.objects.filter(team__in=teams).values_list("pk", flat=True))
+    return core_selectors.connection_ids(model=models.ScalrConnection, teams=teams)
 
 
 def connections_for_user(*, user, min_role: str = Role.VIEWER) -> QuerySet[models.ScalrConnection]:

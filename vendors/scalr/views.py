@@ -9,6 +9,7 @@ from django.shortcuts import render
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import has_role
 from vendors.core import errors
+from vendors.core.htmx import page_or_partial, wants_fragment
 from vendors.core.models import ActionRun, Health
 from vendors.scalr import forms, models, reads, selectors
 from vendors.scalr.tasks import refresh_farm
@@ -19,10 +20,6 @@ TIMELINE_PAGE_SIZE = 15
 VIEW_REFRESH_SECONDS = 5
 SERVER_STATUS_GROUPS = {"starting": ("pending_launch", "pending", "initializing", "resuming", "importing", "temporary"),
                         "stopping": ("pending_terminate", "pending_suspend")}
-
-
-def partial(request, template: str, name: str) -> str:
-    return f"{template}#{name}" if request.htmx and not request.htmx.boosted else template
 
 
 def query_without(request, *names: str) -> str:
@@ -72,7 +69,7 @@ def farm_list(request):
         "sort_links": sort_links(request, filters.sort, ["name", "status", "environment", "servers", "connection"]),
         "filtered": any([filters.status, filters.environment, filters.connection, filters.team, filters.q]),
     }
-    return render(request, partial(request, "scalr/farm_list.html", "farm-rows"), context)
+    return render(request, page_or_partial(request, "scalr/farm_list.html", "farm-rows"), context)
 
 
 def scalr_farm_viewed(farm: models.Farm) -> None:
@@ -114,7 +111,7 @@ def farm_context(request, farm: models.Farm, **extra) -> dict:
 def farm_detail(request, pk: int):
     farm = selectors.farm_get(user=request.user, pk=pk)
     template = "scalr/farm_detail.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         section = request.GET.get("section", "farm-live")
         template += "#" + (section if section in ("farm-live", "farm-events", "farm-logs") else "farm-live")
         if section == "farm-live":
@@ -170,7 +167,7 @@ def server_list(request):
         "sort_links": sort_links(request, sort, ["farm", "status", "launched"]),
         "filtered": bool(status or environment or q),
     }
-    return render(request, partial(request, "scalr/server_list.html", "server-rows"), context)
+    return render(request, page_or_partial(request, "scalr/server_list.html", "server-rows"), context)
 
 
 def server_context(request, server: models.Server, **extra) -> dict:
@@ -195,7 +192,7 @@ def server_context(request, server: models.Server, **extra) -> dict:
 def server_detail(request, pk: int):
     server = selectors.server_get(user=request.user, pk=pk)
     template = "scalr/server_detail.html"
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         section = request.GET.get("section", "server-live")
         template += "#" + (section if section in ("server-live", "server-events", "server-logs") else "server-live")
         if section == "server-live":

@@ -13,7 +13,8 @@ from dashboard.teams.selectors import has_role, require_role
 from vendors.core import errors
 from vendors.scalr import forms, models, reads, selectors, services_config
 from vendors.scalr.callbacks import callback_token
-from vendors.scalr.views import PAGE_SIZE, partial, query_without, roles_for
+from vendors.core.htmx import page_or_partial
+from vendors.scalr.views import PAGE_SIZE, query_without, roles_for
 
 
 def _env_filter(request):
@@ -39,7 +40,7 @@ def script_list(request):
         scripts = scripts.filter(Q(name__icontains=q) | Q(description__icontains=q))
     context = {"page": Paginator(scripts, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "environment": env,
                "environments": environments, "query": query_without(request, "page"), "filtered": bool(env or q)}
-    return render(request, partial(request, "scalr/script_list.html", "script-rows"), context)
+    return render(request, page_or_partial(request, "scalr/script_list.html", "script-rows"), context)
 
 
 def _revision_param(request) -> int | None:
@@ -145,7 +146,7 @@ def dns_list(request):
                "unavailable": unavailable_notes(environments, "dns"), "filtered": bool(env or q),
                "can_create": any(has_role(user=request.user, team=e.connection.team_id, role=Role.ADMIN)
                                  and "dns" not in e.unavailable for e in environments)}
-    return render(request, partial(request, "scalr/dns_list.html", "zone-rows"), context)
+    return render(request, page_or_partial(request, "scalr/dns_list.html", "zone-rows"), context)
 
 
 def dns_zone_context(request, zone: models.DnsZone, **extra) -> dict:

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from vendors.core.errors import VendorError
-
-
-def is_partial(request) -> bool:
-    """An HTMX request for a fragment (boosted navigations and history restores want the whole page)."""
-    htmx = request.htmx
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+from vendors.core.htmx import wants_fragment as is_partial  # noqa: F401  (one rule for every vendor)
 
 
 def scalyr_error(exc: VendorError) -> dict:

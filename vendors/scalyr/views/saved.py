@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import require_role
+from vendors.core.htmx import wants_fragment
 from vendors.scalyr import selectors, services
 from vendors.scalyr.charts import tile
 from vendors.scalyr.forms import SavedQueryEditForm, SaveQueryForm
@@ -73,7 +74,7 @@ def detail(request, pk: int):
         "tile": tile(saved, prefix="scalyr-saved") if saved.is_chart else None,
     }
     template = "scalyr/saved_detail.html"
-    if request.htmx and not request.htmx.boosted and request.GET.get("partial") == "live":
+    if wants_fragment(request) and request.GET.get("partial") == "live":
         template += "#saved-live"
     return render(request, template, context)
 
