@@ -123,6 +123,9 @@ def django_setup():
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    from dashboard.celery import freeze_startup_heap
+
+    freeze_startup_heap()  # as a worker process does once it has started
     return connection, old_name
 
 

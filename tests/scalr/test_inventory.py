@@ -11,11 +11,12 @@ from vendors.scalr import records as r
 
 
 def blank(details: r.FarmDetails) -> tuple[r.FarmDetails, list]:
-    """Hostname and cloud id are APIv2-only; the Query API derives launch time from Uptime."""
+    """Hostname and cloud id are APIv2-only; the Query API derives launch time from Uptime (and
+    fingerprints its answer)."""
     launched = [s.launched_at for s in details.servers]
     servers = tuple(dataclasses.replace(s, hostname=None, cloud_server_id=None, launched_at=None)
                     for s in details.servers)
-    return dataclasses.replace(details, servers=servers), launched
+    return dataclasses.replace(details, servers=servers, fingerprint=""), launched
 
 
 def test_environments(v1, v2):

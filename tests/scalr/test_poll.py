@@ -55,9 +55,13 @@ def test_farm_details_roles_lock_and_timeline(polled, sim):
 
 
 def test_a_second_poll_changes_nothing_and_sees_changes(polled, sim):
-    before = {s.external_id: s.pk for s in models.Server.objects.filter(connection=polled)}
+    before = {s.external_id: (s.pk, s.status) for s in models.Server.objects.filter(connection=polled)}
+    confirmed = dict(models.Farm.objects.filter(connection=polled).values_list("pk", "details_synced_at"))
     assert poll(polled).status == "ok"
-    assert {s.external_id: s.pk for s in models.Server.objects.filter(connection=polled)} == before
+    assert {s.external_id: (s.pk, s.status) for s in models.Server.objects.filter(connection=polled)} == before
+    # every farm's details were confirmed by this poll, unchanged or not
+    for pk, synced in models.Farm.objects.filter(connection=polled).values_list("pk", "details_synced_at"):
+        assert synced > confirmed[pk]
 
     web = next(f for f in sim.world.farms.values() if f.name == "web-prod")
     victim = sim.world.servers_of(farm_id=web.id)[0]

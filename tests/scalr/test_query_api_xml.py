@@ -9,6 +9,7 @@ import pytest
 
 from vendors.core import errors
 from vendors.scalr import query_xml
+from vendors.scalr import records as r
 from vendors.scalr.client import Deprecated
 
 from .conftest import farm_named, query_api_post
@@ -124,6 +125,10 @@ def test_pretty_printed_documents_are_tolerated():
 @pytest.mark.parametrize("body", [
     b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><FarmsListResponse>&b;'
     b'</FarmsListResponse>',
+    b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><FarmsListResponse>&e;'
+    b'</FarmsListResponse>',
+    b'<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><FarmsListResponse>&e;'
+    b'</FarmsListResponse>',
     b'<?xml version="1.0"?>\n<FarmsListResponse><FarmSet><Item>',
     b'<?xml version="1.0"?>\n<FarmGetDetailsResponse></FarmGetDetailsResponse>',
 ])
@@ -149,3 +154,32 @@ def test_array_parameters_and_get_over_post(sim):
     assert "<Result>1</Result>" in response.text
     logs = [entry.message for entry in sim.world.logs[web.id][-5:]]
     assert any("with release=v2, service_name=app" in message for message in logs)
+
+
+def test_details_answered_again_with_grown_uptimes_are_recognised_unread(sim, v1):
+    """Uptime grows with the clock and the transaction id is new every time: neither makes the
+    answer different. Anything else does."""
+    web = farm_named(sim, 1, "web-prod")
+    first = v1.farm_details(env_id=1, farm_id=web.id)
+    assert first.fingerprint
+    servers = sim.world.servers_of(farm_id=web.id)
+    for server in servers:
+        server.added -= 600  # as if ten minutes had passed: every <Uptime> of the answer grows
+    again = v1.farm_details(env_id=1, farm_id=web.id, known=first.fingerprint)
+    assert again == r.Unchanged(farm_id=web.id, env_id=1, fingerprint=first.fingerprint)
+    reread = v1.farm_details(env_id=1, farm_id=web.id)  # without `known`, always read
+    assert isinstance(reread, r.FarmDetails) and reread.fingerprint == first.fingerprint
+
+    sim.control("set_server_status", {"server_id": servers[0].id, "status": "Pending terminate"})
+    changed = v1.farm_details(env_id=1, farm_id=web.id, known=first.fingerprint)
+    assert isinstance(changed, r.FarmDetails) and changed.fingerprint != first.fingerprint
+    assert next(s for s in changed.servers if s.id == servers[0].id).status == r.ServerStatus.PENDING_TERMINATE
+
+
+def test_answer_fingerprint_ignores_only_the_volatile_parts():
+    base = (b'<?xml version="1.0"?>\n<FarmGetDetailsResponse><TransactionID>%s</TransactionID><FarmRoleSet><Item>'
+            b'<ServerSet><Item><ServerID>s-1</ServerID><Status>%s</Status><Uptime>%s</Uptime></Item></ServerSet>'
+            b'</Item></FarmRoleSet></FarmGetDetailsResponse>\n')
+    one = query_xml.answer_fingerprint(base % (b"a-1", b"Running", b"12.5"))
+    assert query_xml.answer_fingerprint(base % (b"b-2", b"Running", b"13.75")) == one
+    assert query_xml.answer_fingerprint(base % (b"a-1", b"Pending terminate", b"12.5")) != one

@@ -10,6 +10,7 @@ retry (`retry_after`) and how its error bodies map to typed errors (`raise_for_e
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import random
 import time
@@ -24,6 +25,13 @@ from vendors.core.metrics import VENDOR_HTTP_SECONDS
 logger = logging.getLogger("vendors.http")
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+
+
+@functools.cache
+def tls_context():
+    """One verifying TLS context per process, as httpx would build it (certifi, or SSL_CERT_FILE /
+    SSL_CERT_DIR). Every poll builds a client, and loading the CA bundle costs tens of milliseconds."""
+    return httpx.create_ssl_context()
 
 
 class _Retry(Exception):
@@ -82,6 +90,7 @@ class VendorClient:
             base_url=self.base_url,
             timeout=timeout or DEFAULT_TIMEOUT,
             transport=transport,
+            verify=tls_context(),
             headers={"User-Agent": "ops-console/1.0", **(headers or {})},
             follow_redirects=False,
         )

@@ -71,8 +71,13 @@ class ScalrClient(VendorClient, abc.ABC):
     def list_farms(self, *, env_id: int) -> list[r.Farm]: ...
 
     @abc.abstractmethod
-    def farm_details(self, *, env_id: int, farm_id: int) -> r.FarmDetails:
-        """The farm's roles and servers, with its lock state."""
+    def farm_details(self, *, env_id: int, farm_id: int, known: str | None = None) -> r.FarmDetails | r.Unchanged:
+        """The farm's roles and servers, with its lock state.
+
+        `known` is the fingerprint of the details last written: a client that can tell Scalr
+        answered the same again returns `Unchanged` without reading the answer (the Query API,
+        by a digest of the XML); one that cannot always reads it (APIv2: three lists).
+        """
 
     @abc.abstractmethod
     def list_roles(self, *, env_id: int) -> list[r.Role]: ...

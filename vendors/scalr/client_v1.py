@@ -10,7 +10,8 @@ retried within the call (the limit lasts until the hour turns).
 from __future__ import annotations
 
 import base64
-from urllib.parse import parse_qs, quote_plus
+from dataclasses import replace
+from urllib.parse import parse_qs, quote_plus, urlencode
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -40,6 +41,9 @@ ACTIONS = {
 #: actions that change nothing at Scalr, so a failed attempt may be sent again
 READ_ACTIONS = {name for name in ACTIONS if name.endswith(("List", "GetDetails", "GetStatus", "GetStats",
                                                              "GetGraphURL"))}
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _form_value(value) -> str:
@@ -82,7 +86,12 @@ class ScalrV1Client(ScalrClient):
         super().raise_for_error(response)
 
     def call(self, action: str, env_id: int | None = None, **params) -> Element:
-        """Send one action; None parameters are left out, dicts become `Name[key]=value`.
+        """Send one action and read its answer (see `send`)."""
+        return x.parse(action, self.send(action, env_id, **params))
+
+    def send(self, action: str, env_id: int | None = None, **params) -> bytes:
+        """Send one action and return the answer's body; None parameters are left out, dicts become
+        `Name[key]=value`.
 
         AuthVersion 3 signs only Action, KeyID and TimeStamp and never expires, so the form
         can be signed once here and sent again as is by the retry loop.
@@ -99,9 +108,10 @@ class ScalrV1Client(ScalrClient):
             elif value is not None:
                 form[name] = _form_value(value)
         # a write that may have reached Scalr (timeout, 5xx) is reported, never sent twice
-        response = self.request("POST", self.endpoint, data=form, idempotent=action in READ_ACTIONS,
+        response = self.request("POST", self.endpoint, content=urlencode(form).encode("ascii"), headers=FORM,
+                                idempotent=action in READ_ACTIONS,
                                 extensions={"scalr_env": int(env_id) if env_id is not None else None})
-        return x.parse(action, response.content)
+        return response.content
 
     # -- connection -----------------------------------------------------------------------------
     def check(self) -> None:
@@ -119,8 +129,12 @@ class ScalrV1Client(ScalrClient):
                        status=r.farm_status(x.text(i, "Status")), description=x.text(i, "Comments"))
                 for i in x.items(root, "FarmSet")]
 
-    def farm_details(self, *, env_id: int, farm_id: int) -> r.FarmDetails:
-        return x.farm_details(self.call("FarmGetDetails", env_id, FarmID=farm_id), int(env_id))
+    def farm_details(self, *, env_id: int, farm_id: int, known: str | None = None) -> r.FarmDetails | r.Unchanged:
+        body = self.send("FarmGetDetails", env_id, FarmID=farm_id)
+        fingerprint = x.answer_fingerprint(body)
+        if known is not None and fingerprint == known:
+            return r.Unchanged(farm_id=int(farm_id), env_id=int(env_id), fingerprint=fingerprint)
+        return replace(x.farm_details(x.parse("FarmGetDetails", body), int(env_id)), fingerprint=fingerprint)
 
     def list_roles(self, *, env_id: int) -> list[r.Role]:
         root = self.call("RolesList", env_id)

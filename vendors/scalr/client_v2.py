@@ -179,7 +179,7 @@ class ScalrV2Client(ScalrClient):
             self._role_names[env_id] = {int(x["id"]): x["name"] for x in self._list(self._user(env_id, "/roles/"))}
         return self._role_names[env_id]
 
-    def farm_details(self, *, env_id: int, farm_id: int) -> r.FarmDetails:
+    def farm_details(self, *, env_id: int, farm_id: int, known: str | None = None) -> r.FarmDetails:
         farm = self._farm(env_id, self._get(self._user(env_id, f"/farms/{int(farm_id)}/"))["data"])
         listed = self._list(self._user(env_id, f"/farms/{int(farm_id)}/servers/"))
         servers = tuple(sorted((self._server(s) for s in listed), key=r.Server.order))

@@ -13,7 +13,8 @@ refreshed. APIv2 has no hourly limit by default; every farm is refreshed every p
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Max
 from django.utils import timezone
@@ -92,18 +93,27 @@ def plan_farms(connection: models.ScalrConnection, farms: list[r.Farm], capacity
     return sorted(farms, key=urgency)[:capacity // CALLS_PER_FARM[connection.api]]
 
 
+class FarmMarks(NamedTuple):
+    """What is stored of a farm, so a poll asks and reads only what is new."""
+
+    newest_event: datetime | None = None
+    newest_log: datetime | None = None
+    fingerprint: str | None = None  # of the details last written
+
+
 def fetch_farm(client: ScalrClient, env_id: int, farm_id: int, *, with_logs: bool = True,
-               known: tuple | None = None) -> FarmFetch | None:
+               known: FarmMarks | None = None) -> FarmFetch | None:
     """A farm's details, newest events and (Query API) log lines; None when the farm is gone.
 
-    `known` is (newest stored event time, newest stored log time): when the first few
-    entries reach back to it, the rest of the page is already stored and is not asked for.
+    With `known`, details answered as last written come back `Unchanged` (not read again),
+    and when the first few events or log lines reach back to the newest stored, the rest of
+    the page is already stored and is not asked for.
     """
+    event_mark, log_mark, fingerprint = known or FarmMarks()
     try:
-        details = client.farm_details(env_id=env_id, farm_id=farm_id)
+        details = client.farm_details(env_id=env_id, farm_id=farm_id, known=fingerprint)
     except errors.NotFound:
         return None
-    event_mark, log_mark = known or (None, None)
     events = _recent(lambda limit: client.list_events(env_id=env_id, farm_id=farm_id, limit=limit), event_mark)
     logs = ()
     if with_logs and client.api == "v1":
@@ -120,14 +130,17 @@ def _recent(read, newest) -> tuple:
     return read(TIMELINE_PAGE).items
 
 
-def timeline_marks(connection: models.ScalrConnection) -> dict[int, tuple]:
-    """farm id -> (newest stored event time, newest stored log time), in two queries."""
+def farm_marks(connection: models.ScalrConnection) -> dict[int, FarmMarks]:
+    """farm id -> what is stored of it, in three queries."""
     events = dict(models.Event.objects.filter(connection=connection, farm__isnull=False, via=models.EventVia.POLL)
                   .values_list("farm__external_id").annotate(newest=Max("timestamp")).values_list(
                       "farm__external_id", "newest"))
     logs = dict(models.LogEntry.objects.filter(farm__connection=connection).values_list("farm__external_id")
                 .annotate(newest=Max("timestamp")).values_list("farm__external_id", "newest"))
-    return {farm_id: (events.get(farm_id), logs.get(farm_id)) for farm_id in set(events) | set(logs)}
+    fingerprints = dict(connection.farms.exclude(details_fingerprint="").values_list("external_id",
+                                                                                      "details_fingerprint"))
+    return {farm_id: FarmMarks(events.get(farm_id), logs.get(farm_id), fingerprints.get(farm_id))
+            for farm_id in set(events) | set(logs) | set(fingerprints)}
 
 
 def _catalogs(client: ScalrClient, inventory: EnvInventory) -> None:
@@ -175,7 +188,7 @@ def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
                 inventories.append(inventory)
                 if len(chosen) < len(farms):
                     notes.append(_budget_note(connection, env, budget, len(farms), len(chosen)))
-            marks = timeline_marks(connection)
+            marks = farm_marks(connection)
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
                 results = pool.map(lambda job: fetch_farm(client, job[0].environment.id, job[1].id,
                                                           known=marks.get(job[1].id)), planned)

@@ -64,10 +64,10 @@ def server_status(value: str | None) -> ServerStatus:
     """`Pending launch` (legacy) and `pending_launch` (APIv2) -> ServerStatus.PENDING_LAUNCH."""
     if not value:
         return ServerStatus.UNKNOWN
-    try:
-        return ServerStatus(value.strip().lower().replace(" ", "_"))
-    except ValueError:
-        return ServerStatus.UNKNOWN
+    return _SERVER_STATUSES.get(value.strip().lower().replace(" ", "_"), ServerStatus.UNKNOWN)
+
+
+_SERVER_STATUSES = {status.value: status for status in ServerStatus}  # a dict lookup: every server of a poll
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,17 @@ class FarmDetails:
     locked_by: str | None
     roles: tuple[FarmRole, ...]
     servers: tuple[Server, ...]  # sorted by Server.order
+    #: the answer's digest when the client can tell when it repeats itself (Query API); else ""
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A farm's details answered as when they were last written (same `fingerprint`): not read again."""
+
+    farm_id: int
+    env_id: int
+    fingerprint: str
 
 
 @dataclass(frozen=True)

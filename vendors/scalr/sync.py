@@ -10,8 +10,10 @@ and lock state as they were.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import timedelta
 
 from django.db import models as dj
@@ -31,7 +33,7 @@ RETENTION = timedelta(days=30)
 class FarmFetch:
     """What one poll learnt about one farm beyond the farm list."""
 
-    details: r.FarmDetails
+    details: r.FarmDetails | r.Unchanged
     events: tuple[r.Event, ...] = ()
     logs: tuple[r.LogEntry, ...] = ()
 
@@ -126,12 +128,11 @@ def _farm_values(record: r.Farm | None, fetch: FarmFetch | None, now) -> dict:
         if record.locked is not None:
             values.update(locked=record.locked, lock_comment=record.lock_comment or "",
                           locked_by=record.locked_by or "")
-    if fetch is not None:
+    if fetch is not None and isinstance(fetch.details, r.FarmDetails):  # Unchanged: the row stays as written
         details = fetch.details
         values.update(name=details.name or values.get("name", ""), status=str(details.status),
                       locked=details.locked, lock_comment=details.lock_comment or "",
-                      locked_by=details.locked_by or "", details_synced_at=now,
-                      details_fingerprint=details_fingerprint(details),
+                      locked_by=details.locked_by or "", details_fingerprint=details_fingerprint(details),
                       servers_total=sum(1 for s in details.servers if s.status != r.ServerStatus.TERMINATED),
                       servers_running=sum(1 for s in details.servers if s.status == r.ServerStatus.RUNNING))
     return values
@@ -145,13 +146,21 @@ def _server_values(server: r.Server) -> dict:
             "agent_version": server.agent_version or "", "launched_at": server.launched_at}
 
 
+#: every field of a server record but its launch time (fingerprinted to 5 minutes)
+_SERVER_FIELDS = operator.attrgetter(*(f.name for f in dataclass_fields(r.Server) if f.name != "launched_at"))
+
+
 def details_fingerprint(details: r.FarmDetails) -> str:
     """What the roles and servers rows of a farm are made of (launch times to 5 minutes: the Query API
-    derives them from uptime, so they move a little between polls)."""
-    servers = [(replace(s, launched_at=None), int(s.launched_at.timestamp() // 300) if s.launched_at else None)
-               for s in details.servers]
-    raw = repr((details.roles, servers))
-    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    derives them from uptime, so they move a little between polls); the answer's own when it has one."""
+    if details.fingerprint:
+        return details.fingerprint
+    digest = hashlib.sha1(repr(details.roles).encode(), usedforsecurity=False)
+    for server in details.servers:
+        launched = server.launched_at
+        digest.update("\x1f".join(map(str, _SERVER_FIELDS(server))).encode())
+        digest.update(b"\x1e%d\x1d" % (launched.timestamp() // 300) if launched else b"\x1e\x1d")
+    return digest.hexdigest()
 
 
 def log_fingerprint(entry: r.LogEntry) -> str:
@@ -180,11 +189,14 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
     if not fetched:
         return
     all_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
+    # one statement for what changes at every poll, so the farms' upsert updates only what changed
+    models.Farm.objects.filter(pk__in=list(all_pks.values())).update(details_synced_at=now)
     _insert_timeline(connection, all_pks, fetched)
     result.refreshed += len(fetched)
     # roles and servers are rewritten only for the farms whose details changed since they were written
     fetched = {farm_id: fetch for farm_id, fetch in fetched.items()
-               if stored.get(farm_id) != wanted[farm_id]["details_fingerprint"]}
+               if isinstance(fetch.details, r.FarmDetails)
+               and stored.get(farm_id) != wanted[farm_id]["details_fingerprint"]}
     if not fetched:
         return
     farm_pks = {farm_id: all_pks[farm_id] for farm_id in fetched}
