@@ -229,6 +229,9 @@ CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 CONSOLE_SCHEDULER_TICK_SECONDS = env.float("CONSOLE_SCHEDULER_TICK_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "vendors.core.tasks.scheduler_tick", "schedule": CONSOLE_SCHEDULER_TICK_SECONDS},
+    # SQLite keeps no planner statistics by itself (see vendors/core/maintenance.py)
+    "database-analyze": {"task": "vendors.core.tasks.database_analyze",
+                         "schedule": env.float("CONSOLE_ANALYZE_SECONDS", default=3600.0)},
 }
 # A lease outlives the longest poll (the task's hard time limit) so a crashed worker's
 # claim expires by itself and the connection is polled again.

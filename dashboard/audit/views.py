@@ -1,12 +1,12 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from dashboard.audit.models import AuditEvent, Outcome
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core.htmx import page_or_partial
+from vendors.core.pagination import paginate
 
 
 class AuditFilterForm(forms.Form):
@@ -43,7 +43,7 @@ def audit_list(request):
             events = events.filter(created_at__date__gte=data["since"])
         if data["until"]:
             events = events.filter(created_at__date__lte=data["until"])
-    page = Paginator(events.select_related("team"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, events.select_related("team"), default=50)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, page_or_partial(request, "audit/audit_list.html", "audit-table"), {"form": form, "page": page, "query": query.urlencode()})

@@ -17,15 +17,16 @@ from django.utils import timezone
 from dashboard.audit.models import AuditEvent
 from vendors.core import registry
 from vendors.core.models import Health
-from vendors.core.selectors import all_connections_for_user
+from vendors.core.selectors import all_connections_for_user, connection_health_for_user
 
 CONSOLE = "console"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.get_default_timezone())
 
 
-def attention_items(*, user, teams) -> list[registry.AttentionItem]:
+def attention_items(*, user, teams, connections: list | None = None) -> list[registry.AttentionItem]:
+    """`connections`: the user's connections when the caller has them already (their health fields)."""
     items = []
-    for connection in all_connections_for_user(user=user):
+    for connection in connections if connections is not None else connection_health_for_user(user=user):
         if connection.health in (Health.FAILING, Health.DEGRADED):
             items.append(registry.AttentionItem(
                 severity=0 if connection.health == Health.FAILING else 1, vendor=connection.vendor,

@@ -12,14 +12,14 @@ from dashboard.teams.selectors import teams_for_user
 from vendors.core import registry
 from vendors.core.htmx import page_or_partial
 from vendors.core.models import Health
-from vendors.core.selectors import all_connections_for_user
+from vendors.core.selectors import connection_health_for_user, connection_names_for_user
 
 _SEVERITY = {Health.FAILING: 0, Health.DEGRADED: 1, Health.NEVER: 2, Health.OK: 3, Health.DISABLED: 4}
 
 
 def home(request):
     teams = teams_for_user(user=request.user)
-    connections = sorted(all_connections_for_user(user=request.user),
+    connections = sorted(connection_health_for_user(user=request.user),
                          key=lambda c: (_SEVERITY[c.health], c.vendor, c.name))
     vendor_sections = []
     for spec in registry.vendors():
@@ -31,7 +31,7 @@ def home(request):
             "items": spec.summary(teams) if spec.summary else [],
             "panels": spec.panels(request, teams) if spec.panels else [],
         })
-    attention = services.attention_items(user=request.user, teams=teams)
+    attention = services.attention_items(user=request.user, teams=teams, connections=connections)
     health_counts = {}
     for connection in connections:
         health_counts[connection.health] = health_counts.get(connection.health, 0) + 1
@@ -74,7 +74,7 @@ def timeline(request):
         "vendors": [(services.CONSOLE, "Console (audit)")] + [(s.name, s.label) for s in registry.vendors()
                                                              if s.timeline],
         "types": services.timeline_types(), "teams": teams,
-        "connections": sorted({c.name for c in all_connections_for_user(user=request.user)}),
+        "connections": connection_names_for_user(user=request.user),
         "ranges": [("1h", "Last hour"), ("6h", "Last 6 hours"), ("24h", "Last 24 hours"), ("7d", "Last 7 days"),
                    ("30d", "Last 30 days"), ("all", "Everything")],
         "range": params.get("range", "24h"),

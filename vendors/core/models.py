@@ -25,6 +25,11 @@ FAILING_AFTER = 3
 STALE_AFTER_INTERVALS = 3
 
 
+#: what a connection's health and its reason are read from (pages that list many load only these)
+HEALTH_FIELDS = ("pk", "name", "team", "enabled", "poll_seconds", "last_attempt_at", "last_success_at",
+                 "consecutive_failures", "last_error")
+
+
 class Connection(models.Model):
     """One set of credentials for one vendor account, owned by one team.
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core import registry
-from vendors.core.models import Connection
+from vendors.core.models import HEALTH_FIELDS, Connection
 
 
 def connections_for_user(*, user, spec: registry.VendorSpec, min_role: str = Role.VIEWER) -> QuerySet:
@@ -29,6 +29,24 @@ def all_connections_for_user(*, user) -> list[Connection]:
     for spec in registry.vendors():
         rows.extend(connections_for_user(user=user, spec=spec).order_by("name"))
     return rows
+
+
+def connection_health_for_user(*, user) -> list[Connection]:
+    """Every connection the user can see with only what its health is read from (no settings,
+    secrets or notes): for the overview, which counts them by health, however many there are."""
+    rows: list[Connection] = []
+    for spec in registry.vendors():
+        rows.extend(connections_for_user(user=user, spec=spec).select_related(None).only(*HEALTH_FIELDS)
+                    .order_by("name"))
+    return rows
+
+
+def connection_names_for_user(*, user) -> list[str]:
+    """The names of every connection the user can see, sorted (for filters)."""
+    names: set[str] = set()
+    for spec in registry.vendors():
+        names.update(connections_for_user(user=user, spec=spec).values_list("name", flat=True))
+    return sorted(names)
 
 
 def connection_get(*, user, vendor: str, pk: int) -> Connection:

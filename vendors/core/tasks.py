@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from vendors.core import polling
+from vendors.core import maintenance, polling
 
 
 @shared_task(name="vendors.core.tasks.scheduler_tick", ignore_result=True)
@@ -12,3 +12,8 @@ def scheduler_tick() -> int:
 @shared_task(name="vendors.core.tasks.poll_connection", ignore_result=True)
 def poll_connection(vendor: str, pk: int, lease: str) -> str:
     return polling.connection_poll(vendor=vendor, pk=pk, lease=lease).status
+
+
+@shared_task(name="vendors.core.tasks.database_analyze", ignore_result=True)
+def database_analyze() -> str:
+    return maintenance.database_analyze()

@@ -11,7 +11,6 @@ from vendors.scalingo import models
 
 SORTS = {"name": "name", "-name": "-name", "status": "status", "-status": "-status",
          "deployed": "last_deployed_at", "-deployed": "-last_deployed_at", "connection": "connection__name"}
-PAGE_SIZE = 50
 
 
 def connection_ids(*, teams) -> list[int]:

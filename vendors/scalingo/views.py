@@ -20,6 +20,7 @@ from vendors.core.errors import VendorError
 from vendors.core.htmx import page_or_partial
 from vendors.core.selectors import connections_for_user
 from vendors.core.models import ActionRun
+from vendors.core.pagination import paginate
 from vendors.scalingo import models, selectors, services
 from vendors.scalingo.events import sentence
 from vendors.scalingo.forms import REGIONS, BulkVariablesForm, RestartForm, ScaleForm, VariableForm
@@ -31,7 +32,7 @@ TAIL_SECONDS = 300  # a live tail stops by itself, like the CLI's
 
 def app_list(request):
     apps = selectors.apps_filtered(user=request.user, params=request.GET)
-    page = Paginator(apps, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, apps)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

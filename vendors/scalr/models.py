@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from vendors.core.links import cached_reverse
 from vendors.core.models import Connection
 from vendors.scalr import records as r
 
@@ -20,6 +21,9 @@ class ScalrConnection(Connection):
 
     class Meta(Connection.Meta):
         verbose_name = "Scalr connection"
+
+    def get_absolute_url(self) -> str:
+        return cached_reverse("scalr:connection", self.pk)
 
     @property
     def api(self) -> str:
@@ -54,6 +58,14 @@ class ServerStatus(models.TextChoices):
     TEMPORARY = r.ServerStatus.TEMPORARY, "Temporary"
     TROUBLESHOOTING = r.ServerStatus.TROUBLESHOOTING, "Troubleshooting"
     UNKNOWN = r.ServerStatus.UNKNOWN, "Unknown"
+
+
+#: status -> badge state and label, read on every row of a list (get_FOO_display rebuilds its map each call)
+FARM_STATES = {"running": "ok", "terminated": "muted", "suspended": "muted", "unknown": "muted"}
+FARM_LABELS = dict(FarmStatus.choices)
+SERVER_STATES = {"running": "ok", "terminated": "muted", "suspended": "muted", "unknown": "muted",
+                 "troubleshooting": "danger"}
+SERVER_LABELS = dict(ServerStatus.choices)
 
 
 class Environment(models.Model):
@@ -106,10 +118,16 @@ class Farm(models.Model):
     def transitional(self) -> bool:
         return self.status in TRANSITIONAL_FARM
 
+    def get_absolute_url(self) -> str:
+        return cached_reverse("scalr:farm-detail", self.pk)
+
     @property
     def status_state(self) -> str:
-        return {"running": "ok", "terminated": "muted", "suspended": "muted", "unknown": "muted"}.get(
-            self.status, "pending")
+        return FARM_STATES.get(self.status, "pending")
+
+    @property
+    def status_label(self) -> str:
+        return FARM_LABELS.get(self.status, self.status)
 
 
 class FarmRole(models.Model):
@@ -164,15 +182,16 @@ class Server(models.Model):
     def transitional(self) -> bool:
         return self.status in TRANSITIONAL_SERVER
 
+    def get_absolute_url(self) -> str:
+        return cached_reverse("scalr:server-detail", self.pk)
+
     @property
     def status_state(self) -> str:
-        if self.status == ServerStatus.RUNNING:
-            return "ok"
-        if self.status in (ServerStatus.TERMINATED, ServerStatus.SUSPENDED, ServerStatus.UNKNOWN):
-            return "muted"
-        if self.status == ServerStatus.TROUBLESHOOTING:
-            return "danger"
-        return "pending"
+        return SERVER_STATES.get(self.status, "pending")
+
+    @property
+    def status_label(self) -> str:
+        return SERVER_LABELS.get(self.status, self.status)
 
 
 class Role(models.Model):

@@ -10,6 +10,7 @@ from django.http import Http404
 from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core import selectors as core_selectors
+from vendors.core.models import HEALTH_FIELDS
 from vendors.scalr import models
 
 FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
@@ -40,6 +41,28 @@ def environments_for_user(*, user, min_role: str = Role.VIEWER, api: str | None 
     if api == "v1":
         qs = qs.filter(connection__settings__api="v1")
     return qs
+
+
+def environment_choices(*, user) -> list[tuple[int, str]]:
+    """(pk, "environment (connection)") for a filter's options: plain values, as a list may have hundreds."""
+    return [(pk, f"{name} ({connection})") for pk, name, connection in models.Environment.objects.filter(
+        connection__team__in=_teams(user)).order_by("name", "connection__name").values_list(
+        "pk", "name", "connection__name")]
+
+
+#: what a list of farms or servers never reads of a connection joined to its rows
+CONNECTION_DETAILS = ("settings", "secrets", "poll_notes", "counts", "last_error")
+#: what a row of the farm list shows
+FARM_ROW = ("name", "status", "description", "owner", "locked", "lock_comment", "servers_total", "servers_running",
+            "details_synced_at", "environment__name", "connection__name", "connection__team__name")
+#: the joined columns a list of servers never reads
+SERVER_LIST_DEFERRED = (*(f"farm__environment__connection__{name}" for name in CONNECTION_DETAILS),
+                        "farm__environment__unavailable")
+
+
+def connection_choices(*, user) -> list[models.ScalrConnection]:
+    """The user's connections with what their health and a filter need."""
+    return list(connections_for_user(user=user).only(*HEALTH_FIELDS, "team__name", "team__slug"))
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from dashboard.teams.selectors import has_role
 from vendors.core import errors
 from vendors.core.htmx import page_or_partial, wants_fragment
 from vendors.core.models import ActionRun, Health
+from vendors.core.pagination import paginate
 from vendors.scalr import forms, models, reads, selectors
 from vendors.scalr.tasks import refresh_farm
 
-PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 15
 #: a page open on a moving farm refreshes it from Scalr at most this often
 VIEW_REFRESH_SECONDS = 5
@@ -57,12 +57,13 @@ def action_for(request, team_id: int) -> ActionRun | None:
 # -- farms -----------------------------------------------------------------------------------
 def farm_list(request):
     filters = selectors.FarmFilters.from_query(request.GET)
-    farms = selectors.farms_for_user(user=request.user, filters=filters)
-    page = Paginator(farms, PAGE_SIZE).get_page(request.GET.get("page"))
-    connections = list(selectors.connections_for_user(user=request.user))
+    farms = selectors.farms_for_user(user=request.user, filters=filters).only(*selectors.FARM_ROW)
+    page = paginate(request, farms)
+    connections = selectors.connection_choices(user=request.user)
     context = {
         "page": page, "filters": filters, "statuses": models.FarmStatus.choices,
-        "environments": selectors.environments_for_user(user=request.user), "connections": connections,
+        "environments": selectors.environment_choices(user=request.user),
+        "connection_options": [(c.pk, c.name) for c in connections],
         "stale": stale_connections(connections),
         "teams": sorted({c.team for c in connections}, key=lambda t: t.name),
         "query": query_without(request, "page"),
@@ -159,10 +160,13 @@ def server_list(request):
                                          status=status if status in models.ServerStatus.values else "")
     if status in SERVER_STATUS_GROUPS:
         servers = servers.filter(status__in=SERVER_STATUS_GROUPS[status])
+    # a row shows the farm, its role and environment (named with its connection), nothing else joined
+    servers = servers.select_related(None).select_related("farm", "farm_role", "farm__environment__connection") \
+        .defer(*selectors.SERVER_LIST_DEFERRED)
     context = {
-        "page": Paginator(servers, PAGE_SIZE).get_page(request.GET.get("page")), "status": status, "q": q,
+        "page": paginate(request, servers), "status": status, "q": q,
         "environment": environment, "statuses": models.ServerStatus.choices,
-        "environments": selectors.environments_for_user(user=request.user),
+        "environments": selectors.environment_choices(user=request.user),
         "query": query_without(request, "page"),
         "sort_links": sort_links(request, sort, ["farm", "status", "launched"]),
         "filtered": bool(status or environment or q),

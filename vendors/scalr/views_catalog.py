@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,8 @@ from vendors.core import errors
 from vendors.scalr import forms, models, reads, selectors, services_config
 from vendors.scalr.callbacks import callback_token
 from vendors.core.htmx import page_or_partial
-from vendors.scalr.views import PAGE_SIZE, query_without, roles_for
+from vendors.core.pagination import paginate
+from vendors.scalr.views import query_without, roles_for
 
 
 def _env_filter(request):
@@ -38,7 +38,7 @@ def script_list(request):
         scripts = scripts.filter(environment_id=env)
     if q:
         scripts = scripts.filter(Q(name__icontains=q) | Q(description__icontains=q))
-    context = {"page": Paginator(scripts, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "environment": env,
+    context = {"page": paginate(request, scripts), "q": q, "environment": env,
                "environments": environments, "query": query_without(request, "page"), "filtered": bool(env or q)}
     return render(request, page_or_partial(request, "scalr/script_list.html", "script-rows"), context)
 
@@ -141,7 +141,7 @@ def dns_list(request):
         zones = zones.filter(environment_id=env)
     if q:
         zones = zones.filter(name__icontains=q)
-    context = {"page": Paginator(zones, PAGE_SIZE).get_page(request.GET.get("page")), "q": q, "environment": env,
+    context = {"page": paginate(request, zones), "q": q, "environment": env,
                "environments": environments, "query": query_without(request, "page"),
                "unavailable": unavailable_notes(environments, "dns"), "filtered": bool(env or q),
                "can_create": any(has_role(user=request.user, team=e.connection.team_id, role=Role.ADMIN)
@@ -173,7 +173,7 @@ def dns_zone(request, pk: int):
 def bundle_tasks(request):
     tasks = models.BundleTask.objects.filter(connection__in=selectors.connections_for_user(user=request.user)) \
         .select_related("environment", "connection", "server", "server__farm")
-    context = {"page": Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page")),
+    context = {"page": paginate(request, tasks),
                "query": query_without(request, "page")}
     return render(request, "scalr/bundle_tasks.html", context)
 

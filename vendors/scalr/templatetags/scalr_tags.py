@@ -14,6 +14,12 @@ def status_badge(state: str, label: str):
 
 
 @register.filter
+def badge(item):
+    """`{% status_badge item.status_state item.status_label %}` for the rows of a list (a filter costs less)."""
+    return status_badge(item.status_state, item.status_label)
+
+
+@register.filter
 def uptime(launched_at) -> str:
     if not launched_at:
         return "—"

@@ -1,0 +1,38 @@
+"""A long list in the browser: 25 rows, then 50 on request, the choice in the address bar."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.teams.models import Role
+from tests.browser.conftest import login, screenshot
+from tests.conftest import PASSWORD
+from tests.scalr.seeding import seed_scalr
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_viewer_asks_for_50_farms_a_page_and_pages_on(new_page, members, team):
+    seed_scalr(teams=[team], scale=3)  # 60 farms
+    page = new_page()
+    login(page, members[Role.VIEWER].username, PASSWORD)
+    page.goto("/scalr/farms/?status=running")
+    page.wait_for_load_state()
+    rows = page.locator("#farm-rows tbody tr")
+    running = rows.count()
+    assert running == 25
+    pagination = page.get_by_role("navigation", name="Pages")
+    expect(pagination).to_contain_text("Rows: 25 50 100")
+    screenshot(page, "farm-list-paged")
+    pagination.get_by_role("link", name="50 rows a page").click()
+    page.wait_for_url("**per_page=50**")
+    assert "status=running" in page.url
+    expect(pagination.locator("strong[aria-current]")).to_have_text("50")
+    total = int(pagination.inner_text().split(" entries")[0].rsplit("· ", 1)[1])
+    expect(rows).to_have_count(min(total, 50))
+    if total > 50:
+        pagination.get_by_role("link", name="Next →").click()
+        page.wait_for_url("**page=2**")
+        assert "per_page=50" in page.url
+        expect(rows).to_have_count(total - 50)
