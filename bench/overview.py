@@ -4,9 +4,13 @@
 
 At 100x: 50 connections' worth of inventory (5,000 Scalingo apps, 2,000 Scalr farms with
 40,000 servers when the Scalr app is installed). Each page is requested through Django's
-test client (the full middleware stack, no network), 30 times after a warm-up, in three rounds through
-all pages; the fastest run is compared (the least disturbed by other work on a shared machine). Targets: the same number of statements at 1x and 100x, and the time
-at 100x within 1.5x of the time at 1x. Results go to bench/results/overview.json.
+test client (the full middleware stack, no network), 30 times after a warm-up, in three
+rounds through all pages; the fastest run is compared (the least disturbed by other work on
+a shared machine). Before measuring, the database has its planner statistics and the heap
+is frozen, as on a running installation. Targets: the same number of statements at 1x and
+100x, and the time at 100x within 1.5x of the time at 1x. The 1x database is copied before
+the rest is seeded, and the rounds alternate between the two. Lists show 25 rows a page; the
+farm list at 50 rows a page is reported for information. Results: bench/results/overview.json.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -41,11 +46,17 @@ from tests.test_query_counts import PAGES as ALL_PAGES  # noqa: E402
 PAGES = {name: url for name, url in ALL_PAGES.items()
          if name not in ("connections", "search") and not name.endswith(("-filtered", "-search"))}
 
+#: shown for information, not held to the target: the farm list at 50 rows a page renders 20 rows at 1x
+#: (20 farms) and 50 at 100x, so its ratio is mostly the 30 extra rows, not the size of the data
+INFORMATION = {"scalr-farms-50-rows": lambda: ALL_PAGES["scalr-farms"]() + "?per_page=50"} \
+    if "scalr-farms" in ALL_PAGES else {}
+PAGES.update(INFORMATION)
+
 RUNS = 30
 ROUNDS = 3
 
 
-def measure(client) -> dict[str, dict]:
+def paths_and_statements(client) -> tuple[dict[str, str], dict[str, int]]:
     paths, statements = {}, {}
     for name, url in PAGES.items():
         try:
@@ -57,25 +68,56 @@ def measure(client) -> dict[str, dict]:
         with connection.execute_wrapper(lambda execute, sql, *args: captured.append(sql) or execute(sql, *args)):
             client.get(paths[name])
         statements[name] = len(captured)
-    # the runs of each page are spread over rounds through all pages, so a slow spell of a shared
-    # machine cannot cover all of one page's runs; the fastest run is the least disturbed
-    times = {name: [] for name in paths}
-    for _ in range(ROUNDS):
-        for name, path in paths.items():
-            for _ in range(RUNS // ROUNDS):
-                started = time.perf_counter()
-                response = client.get(path)
-                times[name].append(time.perf_counter() - started)
-                assert response.status_code == 200, (name, response.status_code)
-    return {name: {"queries": statements[name], "best_ms": round(min(times[name]) * 1000, 2),
-                   "median_ms": round(statistics.median(times[name]) * 1000, 2)} for name in paths}
+    return paths, statements
+
+
+def timed_round(client, paths: dict[str, str], times: dict[str, list]) -> None:
+    for name, path in paths.items():
+        client.get(path)  # after a switch of database: its first read
+        for _ in range(RUNS // ROUNDS):
+            started = time.perf_counter()
+            response = client.get(path)
+            times[name].append(time.perf_counter() - started)
+            assert response.status_code == 200, (name, response.status_code)
+
+
+def use_database(name: str) -> None:
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def copy_database(name: str) -> str:
+    """A copy of the database as it is now (1x), to measure against the 100x one in alternation."""
+    copy = f"{name}-1x" if connection.vendor == "sqlite" else f"{name}_1x"
+    connection.close()
+    if connection.vendor == "sqlite":
+        shutil.copyfile(name, copy)
+    else:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    return copy
+
+
+def drop_database(name: str) -> None:
+    connection.close()
+    if connection.vendor == "sqlite":
+        Path(name).unlink(missing_ok=True)
+    else:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def settle() -> None:
     """What a running installation has done by the time its data reached this size: the worker's
-    hourly planner statistics (vendors/core/maintenance.py), and each web worker froze its
-    start-up heap (deploy/gunicorn.conf.py)."""
-    database_analyze()
+    hourly planner statistics (vendors/core/maintenance.py) or, on PostgreSQL, autovacuum's
+    VACUUM ANALYZE after the inserts; and each web worker froze its start-up heap
+    (deploy/gunicorn.conf.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        database_analyze()
     gc.collect()
     gc.freeze()
 
@@ -89,6 +131,7 @@ def main() -> int:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    big_db = small_db = None
     try:
         from dashboard.teams.models import Membership, Role, Team
         from tests.conftest import make_user
@@ -102,24 +145,46 @@ def main() -> int:
 
         seed_all(teams=teams, scale=1, prefix="x1")
         settle()
-        small = measure(client)
+        big_db = connection.settings_dict["NAME"]
+        small_db = copy_database(big_db)
+        use_database(big_db)
         seed_all(teams=teams, scale=99, prefix="x99")  # 1x + 99x = 100x in all
         settle()
-        large = measure(client)
+        # rounds alternate between the two databases, so a slow spell of a shared machine weighs on
+        # both sizes alike; the fastest run of each page is the least disturbed
+        measured = {}
+        for label, name in (("1x", small_db), ("100x", big_db)):
+            use_database(name)
+            paths, statements = paths_and_statements(client)
+            measured[label] = (statements, {page: [] for page in paths})
+        for _ in range(ROUNDS):
+            for label, name in (("1x", small_db), ("100x", big_db)):
+                use_database(name)
+                timed_round(client, paths, measured[label][1])
+        small_result, large_result = ({page: {"queries": statements[page],
+                                              "best_ms": round(min(times[page]) * 1000, 2),
+                                              "median_ms": round(statistics.median(times[page]) * 1000, 2)}
+                                       for page in times} for statements, times in measured.values())
     finally:
+        if small_db:
+            use_database(big_db)
+            drop_database(small_db)
+            use_database(big_db)
         connection.creation.destroy_test_db(old, verbosity=0)
 
     report = {"engine": connection.vendor, "runs": RUNS, "pages": {}}
     ok = True
     print(f"{'page':<24}{'SQL 1x':>8}{'SQL 100x':>10}{'ms 1x':>10}{'ms 100x':>10}{'ratio':>8}")
+    small, large = small_result, large_result
     for name in small:
         ratio = large[name]["best_ms"] / small[name]["best_ms"]
         constant = small[name]["queries"] == large[name]["queries"]
-        ok &= constant and ratio <= 1.5
+        ok &= constant and (ratio <= 1.5 or name in INFORMATION)
         report["pages"][name] = {"1x": small[name], "100x": large[name], "time_ratio": round(ratio, 2),
-                                 "constant_queries": constant}
+                                 "constant_queries": constant, "held_to_target": name not in INFORMATION}
         print(f"{name:<24}{small[name]['queries']:>8}{large[name]['queries']:>10}"
-              f"{small[name]['best_ms']:>10}{large[name]['best_ms']:>10}{ratio:>8.2f}")
+              f"{small[name]['best_ms']:>10}{large[name]['best_ms']:>10}{ratio:>8.2f}"
+              f"{'  (information)' if name in INFORMATION else ''}")
     report["targets_met"] = ok
     out = ROOT / "bench" / "results" / "overview.json"
     out.write_text(json.dumps(report, indent=2) + "\n")

@@ -52,3 +52,12 @@ def test_the_choice_keeps_the_filters_and_leads_back_to_the_first_page(viewer):
 @pytest.mark.parametrize("asked", ["7", "abc", "-1", "100000"])
 def test_a_size_not_offered_falls_back_to_25(viewer, asked):
     assert rows(viewer.get(reverse("scalr:farm-list"), {"per_page": asked})) == 25
+
+
+def test_filter_options_are_escaped_and_the_chosen_one_selected():
+    from django.template import Context, Template
+
+    html = Template("{% load console %}{% options choices chosen %}").render(Context({
+        "choices": [(1, "prod & <staging>"), (12, 'say "hi"')], "chosen": "12"}))
+    assert html == ('<option value="1">prod &amp; &lt;staging&gt;</option>'
+                    '<option value="12" selected>say &quot;hi&quot;</option>')

@@ -107,7 +107,8 @@ def farms_for_user(*, user, filters: FarmFilters | None = None) -> QuerySet[mode
 
 def servers_for_user(*, user, status: str = "", environment: int | None = None, q: str = "",
                      sort: str = "farm") -> QuerySet[models.Server]:
-    qs = models.Server.objects.filter(connection__team__in=_teams(user)) \
+    # the connections as a subquery, not a join: counting 40,000 servers then reads the connection index only
+    qs = models.Server.objects.filter(connection__in=connections_for_user(user=user).values("pk")) \
         .select_related("farm", "farm__environment", "farm__environment__connection", "farm_role", "connection")
     if status:
         qs = qs.filter(status=status)
