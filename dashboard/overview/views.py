@@ -90,7 +90,7 @@ def search(request):
         "q": text,
         "groups": services.search(user=request.user, teams=teams, text=text),
         "log_filter": text.strip(),
-        "log_search_url": registry.log_link("search", text.strip(), teams)
+        "log_search_url": registry.log_link("search", text.strip(), teams, request.user)
         if services.looks_like_log_filter(text) else "",
     }
     return render(request, page_or_partial(request, "overview/search.html", "search-results"), context)

@@ -225,6 +225,10 @@ def test_the_global_search_page_offers_search_logs_and_finds_saved_queries(web, 
     assert reverse("scalyr:explorer", args=[scalyr_connection.pk]) + "?filter=status+%3D%3D+500" in page
     page = web.get(reverse("overview:search"), {"q": "5xx resp"}).content.decode()
     assert "Scalyr saved queries" in page and "5xx responses" in page and "Search logs for" not in page
+    web.force_login(members[Role.VIEWER])  # viewers may not query this team's logs
+    from vendors.scalyr import selectors as ss
+    page = web.get(reverse("overview:search"), {"q": "status == 500"}).content.decode()
+    assert "Search logs for" not in page and "?filter=status" not in page
 
 
 # -- constant queries ---------------------------------------------------------------------------
@@ -405,3 +409,16 @@ def test_the_demo_overview_shows_the_error_rate_chart_needing_attention(team):
     assert item.severity in (0, 1) and item.since > timezone.now() - timedelta(minutes=15)
     figure = SPEC.summary(teams_of(team))[0]
     assert figure.label == "5xx responses · past its threshold (above 20)" and figure.state in ("warning", "danger")
+
+
+def test_an_app_page_offers_its_logs_to_whom_may_query_them(web, members, team, scalyr_connection):
+    from bench.seeding import seed_scalingo
+    from vendors.scalingo.models import App
+
+    seed_scalingo(teams=[team], connections=1, apps=1)
+    url = reverse("scalingo:app-detail", args=[App.objects.get().pk])
+    web.force_login(members[Role.OPERATOR])
+    assert "Logs in Scalyr" in web.get(url).content.decode()
+    web.force_login(members[Role.VIEWER])  # this team does not let viewers query its logs
+    page = web.get(url)
+    assert page.status_code == 200 and "Logs in Scalyr" not in page.content.decode()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Team
+from dashboard.teams.models import Role, Team
 from vendors.core import registry
 from vendors.core.errors import AuthenticationError, VendorError
 from vendors.core.provisioning import ProvisionError, provision
 from vendors.scalyr import clients, services
 from vendors.scalyr.forms import ScalyrConnectionForm
-from vendors.scalyr.models import SavedQuery, ScalyrConnection
+from vendors.scalyr.models import SavedQuery, ScalyrConnection, TeamQueryPolicy
 from vendors.scalyr.simulator import ScalyrSimulator
 
 from .app_helpers import seed
@@ -175,6 +175,24 @@ def test_log_link_needs_a_read_logs_token_and_the_attribute(team, live_sim):
     _scalyr_connection("logs", team, live_sim, read_logs_token=READ_LOGS, write_config_token=WRITE_CONFIG)
     assert registry.log_link("scalr.server", Server(), team)
     assert registry.log_link("scalr.farm", object(), team) == ""  # the farm has no name: no link
+
+
+def test_log_links_are_offered_only_to_whom_may_query_the_logs(team, members, scalyr_connection):
+    """A viewer sees no Logs link (nor "search logs for") until the team lets viewers query."""
+    viewer, operator = members[Role.VIEWER], members[Role.OPERATOR]
+    assert registry.log_link("scalr.server", Server(), team, operator)
+    assert registry.log_link("scalr.server", Server(), team, viewer) == ""
+    teams = Team.objects.filter(pk=team.pk)
+    assert registry.log_link("search", "error", teams, operator)
+    assert registry.log_link("search", "error", teams, viewer) == ""
+    TeamQueryPolicy.objects.create(team=team, viewers_may_query=True)
+    assert registry.log_link("scalr.server", Server(), team, _fresh(viewer))
+    assert registry.log_link("search", "error", teams, _fresh(viewer))
+
+
+def _fresh(user):
+    """The same user as a new request would load it (roles are memoised on the user object)."""
+    return type(user).objects.get(pk=user.pk)
 
 
 def test_interactive_clients_are_reused_until_a_token_changes(scalyr_connection):

@@ -133,10 +133,11 @@ class VendorSpec:
     nav: tuple[NavEntry, ...] = ()
     #: teams queryset -> figures for the overview
     summary: Callable[[Any], list[SummaryItem]] | None = None
-    #: (kind, obj, team) -> URL of this vendor's log view filtered for obj, or None.
+    #: (kind, obj, team, user) -> URL of this vendor's log view filtered for obj, or None when
+    #: there is none or `user` (when given) may not open it.
     #: kinds: "scalingo.app", "scalr.farm", "scalr.server" (the object is the model row), and
     #: "search" (obj is a log filter typed in the global search, team the user's teams queryset)
-    log_link: Callable[[str, Any, Any], str | None] | None = None
+    log_link: Callable[[str, Any, Any, Any], str | None] | None = None
     #: (request, teams) -> panels for the overview (pinned tiles, charts...)
     panels: Callable[[Any, Any], list[Panel]] | None = None
     #: teams -> what is wrong right now (crashed apps, failed deployments, stuck servers...)
@@ -189,11 +190,12 @@ def assets() -> list[str]:
     return list(dict.fromkeys(path for spec in vendors() for path in spec.assets))
 
 
-def log_link(kind: str, obj, team) -> str:
-    """The first log view any vendor offers for `obj` (e.g. Scalyr's explorer), or ""."""
+def log_link(kind: str, obj, team, user=None) -> str:
+    """The first log view any vendor offers for `obj` (e.g. Scalyr's explorer) that `user` may
+    open (any, when no user is given), or ""."""
     for spec in vendors():
         if spec.log_link:
-            url = spec.log_link(kind, obj, team)
+            url = spec.log_link(kind, obj, team, user)
             if url:
                 return url
     return ""

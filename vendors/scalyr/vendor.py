@@ -28,18 +28,21 @@ def check(connection: ScalyrConnection) -> str:
     return services.connection_check(connection=connection)
 
 
-def log_link(kind: str, obj, team) -> str | None:
-    """The explorer filtered for `obj` on the first Scalyr connection (with a Read Logs token) of `team`.
+def log_link(kind: str, obj, team, user=None) -> str | None:
+    """The explorer filtered for `obj` on the first Scalyr connection (with a Read Logs token) of `team`,
+    when `user` (if given) may query that team's logs.
 
     Kind "search": `obj` is text typed in the global search and `team` the user's teams; the
     text itself is the filter, when it could be one.
     """
     if kind == "search":
-        return _search_link(obj, team)
+        return _search_link(obj, team, user)
     if kind not in links.KINDS or team is None:
         return None
     setting, _, default, _ = links.KINDS[kind]
     team_id = team if isinstance(team, int) else team.pk
+    if user is not None and not selectors.may_query(user=user, team_id=team_id):
+        return None
     for connection in ScalyrConnection.objects.filter(team_id=team_id, enabled=True).order_by("name"):
         if READ_LOGS not in token_kinds(connection):
             continue
@@ -56,7 +59,7 @@ def log_link(kind: str, obj, team) -> str | None:
     return None
 
 
-def _search_link(text, teams) -> str | None:
+def _search_link(text, teams, user=None) -> str | None:
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_FILTER or not links.balanced(text) or teams is None:
         return None
@@ -65,6 +68,8 @@ def _search_link(text, teams) -> str | None:
         connections = connections.filter(team__in=teams)
     else:
         connections = connections.filter(team_id=teams if isinstance(teams, int) else teams.pk)
+    if user is not None:
+        connections = connections.filter(team_id__in=selectors.queryable_team_ids(user=user))
     for connection in connections:
         if READ_LOGS in token_kinds(connection):
             return reverse("scalyr:explorer", args=[connection.pk]) + "?" + urlencode({"filter": text})

@@ -5,10 +5,12 @@ from vendors.core import registry
 register = template.Library()
 
 
-@register.simple_tag
-def logs_url(kind: str, obj, team) -> str:
-    """`{% logs_url "scalingo.app" app app.connection.team as url %}`: a log view for obj, or ""."""
-    return registry.log_link(kind, obj, team)
+@register.simple_tag(takes_context=True)
+def logs_url(context, kind: str, obj, team) -> str:
+    """`{% logs_url "scalingo.app" app app.connection.team as url %}`: a log view for obj that the
+    user may open, or ""."""
+    request = context.get("request")
+    return registry.log_link(kind, obj, team, request.user if request else None)
 
 
 @register.filter
