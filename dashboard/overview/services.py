@@ -49,9 +49,9 @@ def _audit_timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntr
     if query.since:
         events = events.filter(created_at__gte=query.since)
     if query.before:
-        events = events.filter(created_at__lt=query.before)
+        events = events.filter(created_at__lte=query.before)
     entries = []
-    for event in events.order_by("-created_at", "-pk")[:query.limit]:
+    for event in events.order_by("-created_at", "-pk")[:query.fetch]:
         text = f"{event.actor_label}: {event.message}" if event.message else \
             f"{event.actor_label} {event.verb.replace('.', ' ')} {event.target_label}"
         entries.append(registry.TimelineEntry(
@@ -65,18 +65,30 @@ def _audit_timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntr
 class TimelinePage:
     entries: list[registry.TimelineEntry]
     next_before: datetime | None
+    #: how many entries at exactly `next_before` this page and the previous ones showed
+    next_skip: int = 0
 
 
 def timeline_page(query: registry.TimelineQuery) -> TimelinePage:
-    """Newest first across every source; `next_before` continues after the last entry shown."""
+    """Newest first across every source; (`next_before`, `next_skip`) continue after the last entry shown.
+
+    Ties are ordered the same way on every page (by source, then newest row first: the merge is
+    stable), so the entries a previous page showed at the cursor's time are skipped by count.
+    """
     sources = [_audit_timeline(query)]
     for spec in registry.vendors():
         if spec.timeline and query.vendor in ("", spec.name):
             sources.append(spec.timeline(query))
     merged = list(heapq.merge(*sources, key=lambda e: e.when, reverse=True))
-    page = merged[:query.limit]
-    more = len(merged) > query.limit or any(len(source) == query.limit for source in sources)
-    return TimelinePage(page, page[-1].when if page and more else None)
+    shown_at_cursor = sum(1 for e in merged[:query.skip] if e.when == query.before) if query.before else 0
+    rest = merged[shown_at_cursor:]
+    page = rest[:query.limit]
+    more = len(rest) > query.limit or any(len(source) == query.fetch for source in sources)
+    if not page or not more:
+        return TimelinePage(page, None)
+    last = page[-1].when
+    at_last = sum(1 for e in page if e.when == last) + (shown_at_cursor if last == query.before else 0)
+    return TimelinePage(page, last, at_last)
 
 
 def timeline_types() -> list[tuple[str, list[str]]]:

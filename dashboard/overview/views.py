@@ -14,6 +14,7 @@ from vendors.core.htmx import page_or_partial
 from vendors.core.models import Health
 from vendors.core.selectors import connection_health_for_user, connection_names_for_user
 
+TIMELINE_PAGE_SIZE = 50
 _SEVERITY = {Health.FAILING: 0, Health.DEGRADED: 1, Health.NEVER: 2, Health.OK: 3, Health.DISABLED: 4}
 
 
@@ -56,6 +57,10 @@ def _aware(value: str | None) -> datetime | None:
     return parsed
 
 
+def _count(value: str | None) -> int:
+    return min(int(value), 10_000) if value and value.isdigit() else 0
+
+
 def timeline(request):
     teams = teams_for_user(user=request.user)
     params = request.GET
@@ -65,10 +70,11 @@ def timeline(request):
     query = registry.TimelineQuery(
         teams=teams, vendor=params.get("vendor", ""), team=params.get("team", ""),
         connection=params.get("connection", ""), event_type=params.get("type", ""), since=since,
-        before=_aware(params.get("before")), limit=50)
+        before=_aware(params.get("before")), skip=_count(params.get("skip")), limit=TIMELINE_PAGE_SIZE)
     page = services.timeline_page(query)
     base = params.copy()
     base.pop("before", None)
+    base.pop("skip", None)
     context = {
         "page": page, "params": params, "base_query": base.urlencode(),
         "vendors": [(services.CONSOLE, "Console (audit)")] + [(s.name, s.label) for s in registry.vendors()

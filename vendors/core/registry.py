@@ -55,8 +55,16 @@ class TimelineQuery:
     connection: str = ""  # connection name
     event_type: str = ""
     since: datetime | None = None
-    before: datetime | None = None  # page cursor: entries strictly older
+    #: page cursor: entries at `before` or older, less the first `skip` of those at exactly `before`
+    #: (a previous page showed them), so entries sharing a timestamp are never skipped nor repeated
+    before: datetime | None = None
+    skip: int = 0
     limit: int = 50
+
+    @property
+    def fetch(self) -> int:
+        """How many entries each source reads: a page, and what the cursor skips."""
+        return self.limit + self.skip
 
 
 def timeline_filter(events, query: "TimelineQuery", *, when: str):
@@ -73,8 +81,8 @@ def timeline_filter(events, query: "TimelineQuery", *, when: str):
     if query.since:
         events = events.filter(**{f"{when}__gte": query.since})
     if query.before:
-        events = events.filter(**{f"{when}__lt": query.before})
-    return events.exclude(**{when: None}).order_by(f"-{when}", "-pk")[:query.limit]
+        events = events.filter(**{f"{when}__lte": query.before})
+    return events.exclude(**{when: None}).order_by(f"-{when}", "-pk")[:query.fetch]
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,8 @@ class VendorSpec:
     panels: Callable[[Any, Any], list[Panel]] | None = None
     #: teams -> what is wrong right now (crashed apps, failed deployments, stuck servers...)
     attention: Callable[[Any], list[AttentionItem]] | None = None
-    #: TimelineQuery -> newest-first entries (at most query.limit), and the event types it knows
+    #: TimelineQuery -> newest-first entries (at most query.fetch; `timeline_filter` applies the query),
+    #: and the event types it knows
     timeline: Callable[[TimelineQuery], list[TimelineEntry]] | None = None
     timeline_types: tuple[str, ...] = ()
     #: (teams, text, limit) -> matches for the global search
