@@ -36,3 +36,20 @@ def test_a_viewer_asks_for_50_farms_a_page_and_pages_on(new_page, members, team)
         page.wait_for_url("**page=2**")
         assert "per_page=50" in page.url
         expect(rows).to_have_count(total - 50)
+
+
+def test_the_pagination_bar_fits_a_phone(new_page, members, team):
+    seed_scalr(teams=[team], scale=2)  # 40 farms
+    page = new_page(viewport={"width": 390, "height": 844})
+    login(page, members[Role.VIEWER].username, PASSWORD)
+    page.goto("/scalr/farms/")
+    page.wait_for_load_state()
+    bar = page.get_by_role("navigation", name="Pages")
+    bar.scroll_into_view_if_needed()
+    screenshot(page, "farm-list-paged-phone")
+    box = bar.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # nothing runs off the screen
+    for name in ("50 rows a page", "100 rows a page", "Next →"):
+        link = bar.get_by_role("link", name=name)
+        link_box = link.bounding_box()
+        assert link_box["x"] >= 0 and link_box["x"] + link_box["width"] <= 390, name
