@@ -17,7 +17,7 @@ from django.utils import timezone
 from dashboard.audit.models import AuditEvent
 from vendors.core import registry
 from vendors.core.models import Health
-from vendors.core.selectors import all_connections_for_user, connection_health_for_user
+from vendors.core.selectors import connection_health_for_user, connections_named_for_user
 
 CONSOLE = "console"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.get_default_timezone())
@@ -114,11 +114,11 @@ def search(*, user, teams, text: str, per_kind: int = 6) -> list[tuple[str, list
     if len(text) < 2:
         return []
     groups: dict[str, list[registry.SearchResult]] = {}
-    connections = [c for c in all_connections_for_user(user=user) if text.lower() in c.name.lower()]
+    connections = connections_named_for_user(user=user, text=text, limit=per_kind)
     if connections:
         groups["Connections"] = [registry.SearchResult(
             kind="Connections", title=c.name, subtitle=f"{registry.get(c.vendor).label} · {c.team} · {c.health}",
-            url=reverse("core:connection-detail", args=[c.vendor, c.pk])) for c in connections[:per_kind]]
+            url=reverse("core:connection-detail", args=[c.vendor, c.pk])) for c in connections]
     for spec in registry.vendors():
         if spec.search:
             for result in spec.search(teams, text, per_kind):

@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections as db_connections
 from tests.testvendor.models import Widget, WidgetConnection
 from vendors.core import polling
 from vendors.core.models import Health
@@ -39,7 +40,10 @@ def test_two_concurrent_schedulers_poll_a_connection_once(worker, connection, wi
 
     def scheduler():
         start.wait()
-        claimed.extend(polling.scheduler_run(enqueue=lambda v, pk, lease: poll_connection.delay(v, pk, lease)))
+        try:
+            claimed.extend(polling.scheduler_run(enqueue=lambda v, pk, lease: poll_connection.delay(v, pk, lease)))
+        finally:
+            db_connections.close_all()  # a thread's own database connection, as a worker would close it
 
     threads = [threading.Thread(target=scheduler) for _ in range(2)]
     for thread in threads:

@@ -41,6 +41,18 @@ def connection_health_for_user(*, user) -> list[Connection]:
     return rows
 
 
+def connections_named_for_user(*, user, text: str, limit: int) -> list[Connection]:
+    """Up to `limit` connections the user can see whose name contains `text`, by vendor then name,
+    with their team and health fields."""
+    rows: list[Connection] = []
+    for spec in registry.vendors():
+        rows.extend(connections_for_user(user=user, spec=spec).filter(name__icontains=text)
+                    .only(*HEALTH_FIELDS, "team__name").order_by("name")[:limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
 def connection_names_for_user(*, user) -> list[str]:
     """The names of every connection the user can see, sorted (for filters)."""
     names: set[str] = set()

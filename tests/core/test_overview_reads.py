@@ -1,4 +1,5 @@
-"""The merged timeline pages through entries that share a timestamp without losing or repeating any."""
+"""The merged timeline pages through entries that share a timestamp without losing or repeating any;
+the global search finds connections."""
 
 from __future__ import annotations
 
@@ -65,3 +66,10 @@ def test_the_older_link_carries_the_cursor(client, members, team, tied, monkeypa
         url = reverse("overview:timeline") + href
     assert len(seen) == tied
 
+
+
+def test_global_search_finds_the_teams_connections_by_name(client, members, connection, other_connection):
+    client.force_login(members[Role.VIEWER])
+    page = client.get(reverse("overview:search"), {"q": "WIDGETS"}).content.decode()
+    assert "Connections" in page and "widgets-prod" in page and "widgets-data" not in page
+    assert reverse("core:connection-detail", args=[connection.vendor, connection.pk]) in page
