@@ -46,12 +46,8 @@ def _audit_timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntr
     events = AuditEvent.objects.filter(team__in=query.teams).select_related("team")
     if query.team:
         events = events.filter(team__slug=query.team)
-    if query.since:
-        events = events.filter(created_at__gte=query.since)
-    if query.before:
-        events = events.filter(created_at__lte=query.before)
     entries = []
-    for event in events.order_by("-created_at", "-pk")[:query.fetch]:
+    for event in registry.timeline_window(events, query, when="created_at"):
         text = f"{event.actor_label}: {event.message}" if event.message else \
             f"{event.actor_label} {event.verb.replace('.', ' ')} {event.target_label}"
         entries.append(registry.TimelineEntry(

@@ -78,6 +78,12 @@ def timeline_filter(events, query: "TimelineQuery", *, when: str):
         events = events.filter(connection__name=query.connection)
     if query.event_type:
         events = events.filter(type=query.event_type)
+    return timeline_window(events, query, when=when)
+
+
+def timeline_window(events, query: "TimelineQuery", *, when: str):
+    """The rows of `events` (any source: a vendor's events, the audit log) in the query's time range
+    and page, newest first: at the cursor's time or older, and enough to skip what it skips."""
     if query.since:
         events = events.filter(**{f"{when}__gte": query.since})
     if query.before:
