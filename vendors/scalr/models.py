@@ -361,3 +361,7 @@ class BundleTask(models.Model):
     @property
     def status_state(self) -> str:
         return {"success": "ok", "failed": "danger", "cancelled": "muted"}.get(self.status, "pending")
+
+    @property
+    def status_label(self) -> str:
+        return self.status  # Scalr's own word (pending, building, success...)

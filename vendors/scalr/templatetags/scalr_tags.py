@@ -7,16 +7,11 @@ register = template.Library()
 SYMBOLS = {"ok": "●", "pending": "⟳", "warning": "▲", "danger": "✖", "muted": "○"}
 
 
-@register.simple_tag
-def status_badge(state: str, label: str):
-    """Status as symbol + text (never colour alone)."""
-    return format_html('<span class="badge badge-{}">{} {}</span>', state, SYMBOLS.get(state, "○"), label)
-
-
 @register.filter
 def badge(item):
-    """`{% status_badge item.status_state item.status_label %}` for the rows of a list (a filter costs less)."""
-    return status_badge(item.status_state, item.status_label)
+    """A farm's, server's or bundle task's status as symbol + text (never colour alone)."""
+    state = item.status_state
+    return format_html('<span class="badge badge-{}">{} {}</span>', state, SYMBOLS.get(state, "○"), item.status_label)
 
 
 @register.filter
