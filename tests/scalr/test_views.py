@@ -106,6 +106,15 @@ def test_scripts_revisions_content_and_variables(viewer, polled):
     assert "Deploy application" in text(viewer.get(reverse("scalr:script-list")))
 
 
+@pytest.mark.parametrize("page_name", ["scalr:farm-list", "scalr:server-list", "scalr:script-list", "scalr:dns-list"])
+def test_the_environment_filter_names_each_environment_with_its_connection(viewer, polled, page_name):
+    staging = polled.environments.get(name="staging")
+    page = text(viewer.get(reverse(page_name), {"environment": staging.pk}))
+    assert f'<option value="{staging.pk}" selected>staging ({polled.name})</option>' in page
+    production = polled.environments.get(name="production")
+    assert f'<option value="{production.pk}">production ({polled.name})</option>' in page
+
+
 def test_dns_zones_and_records(viewer, polled):
     page = text(viewer.get(reverse("scalr:dns-list")))
     if polled.api == "v2":

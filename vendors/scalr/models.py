@@ -85,7 +85,12 @@ class Environment(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.connection.name})"
+        return environment_label(self.name, self.connection.name)
+
+
+def environment_label(name: str, connection_name: str) -> str:
+    """How an environment is named wherever several connections' environments are listed together."""
+    return f"{name} ({connection_name})"
 
 
 class Farm(models.Model):

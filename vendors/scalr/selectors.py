@@ -45,7 +45,7 @@ def environments_for_user(*, user, min_role: str = Role.VIEWER, api: str | None 
 
 def environment_choices(*, user) -> list[tuple[int, str]]:
     """(pk, "environment (connection)") for a filter's options: plain values, as a list may have hundreds."""
-    return [(pk, f"{name} ({connection})") for pk, name, connection in models.Environment.objects.filter(
+    return [(pk, models.environment_label(name, connection)) for pk, name, connection in models.Environment.objects.filter(
         connection__team__in=_teams(user)).order_by("name", "connection__name").values_list(
         "pk", "name", "connection__name")]
 

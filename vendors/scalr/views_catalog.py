@@ -39,7 +39,8 @@ def script_list(request):
     if q:
         scripts = scripts.filter(Q(name__icontains=q) | Q(description__icontains=q))
     context = {"page": paginate(request, scripts), "q": q, "environment": env,
-               "environments": environments, "query": query_without(request, "page"), "filtered": bool(env or q)}
+               "environments": selectors.environment_choices(user=request.user),
+               "query": query_without(request, "page"), "filtered": bool(env or q)}
     return render(request, page_or_partial(request, "scalr/script_list.html", "script-rows"), context)
 
 
@@ -142,7 +143,7 @@ def dns_list(request):
     if q:
         zones = zones.filter(name__icontains=q)
     context = {"page": paginate(request, zones), "q": q, "environment": env,
-               "environments": environments, "query": query_without(request, "page"),
+               "environments": [(e.pk, e.label) for e in environments], "query": query_without(request, "page"),
                "unavailable": unavailable_notes(environments, "dns"), "filtered": bool(env or q),
                "can_create": any(has_role(user=request.user, team=e.connection.team_id, role=Role.ADMIN)
                                  and "dns" not in e.unavailable for e in environments)}
