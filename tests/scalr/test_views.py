@@ -199,3 +199,14 @@ def test_attention_timeline_and_search(viewer, polled, sim):
     server = models.Server.objects.filter(connection=polled).exclude(public_ips=[]).first()
     by_ip = text(viewer.get(reverse("overview:search"), {"q": server.public_ips[0]}))
     assert "Scalr servers" in by_ip and server.farm.name in by_ip
+
+
+@pytest.mark.parametrize("section, part", [("server-live", 'id="server-live"'), ("server-events", 'id="server-events"'),
+                                           ("server-logs", 'id="server-logs"'), ("nonsense", 'id="server-live"')])
+def test_a_server_page_refresh_gets_only_the_part_it_asks_for(viewer, polled, section, part):
+    server = models.Server.objects.filter(connection=polled).first()
+    fragment = viewer.get(reverse("scalr:server-detail", args=[server.pk]), {"section": section},
+                          headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and part in fragment
+    others = {'id="server-live"', 'id="server-events"', 'id="server-logs"'} - {part}
+    assert not any(other in fragment for other in others)

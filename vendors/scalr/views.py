@@ -109,14 +109,21 @@ def farm_context(request, farm: models.Farm, **extra) -> dict:
     return context
 
 
+def detail_template(request, template: str, prefix: str) -> tuple[str, bool]:
+    """A farm or server page, or the part an htmx refresh asks for (`?section=<prefix>-live`, `-events`
+    or `-logs`; anything else: the live part); and whether the live part was asked for by name."""
+    if not wants_fragment(request):
+        return template, False
+    section = request.GET.get("section", f"{prefix}-live")
+    known = (f"{prefix}-live", f"{prefix}-events", f"{prefix}-logs")
+    return f"{template}#{section if section in known else known[0]}", section == known[0]
+
+
 def farm_detail(request, pk: int):
     farm = selectors.farm_get(user=request.user, pk=pk)
-    template = "scalr/farm_detail.html"
-    if wants_fragment(request):
-        section = request.GET.get("section", "farm-live")
-        template += "#" + (section if section in ("farm-live", "farm-events", "farm-logs") else "farm-live")
-        if section == "farm-live":
-            scalr_farm_viewed(farm)
+    template, live = detail_template(request, "scalr/farm_detail.html", "farm")
+    if live:
+        scalr_farm_viewed(farm)
     return render(request, template, farm_context(request, farm))
 
 
@@ -195,12 +202,9 @@ def server_context(request, server: models.Server, **extra) -> dict:
 
 def server_detail(request, pk: int):
     server = selectors.server_get(user=request.user, pk=pk)
-    template = "scalr/server_detail.html"
-    if wants_fragment(request):
-        section = request.GET.get("section", "server-live")
-        template += "#" + (section if section in ("server-live", "server-events", "server-logs") else "server-live")
-        if section == "server-live":
-            scalr_farm_viewed(server.farm)
+    template, live = detail_template(request, "scalr/server_detail.html", "server")
+    if live:
+        scalr_farm_viewed(server.farm)
     return render(request, template, server_context(request, server))
 
 
