@@ -13,6 +13,21 @@ Faults are set with `POST /_sim/faults` (JSON) or `Simulator.faults.update(...)`
   malformed: answer a body that does not parse
   timeout: hold the request this many seconds, then drop the connection
   count: how many requests the status/rate_limit/malformed/timeout fault applies to (-1: until cleared)
+Chaos (a soak's mix of faults, on top of the above; those apply first when set):
+  chaos: probability (0..1) that a request is answered with a fault drawn from `chaos_kinds`
+  chaos_kinds: the mix, drawn uniformly (default: every kind of CHAOS_KINDS); "5xx" and "html"
+      stand for their group
+  chaos_timeout: seconds a `timeout` fault holds the request before dropping it (default 35, past
+      every console client's read timeout; a soak with short client timeouts sets it shorter)
+  chaos_seed: seed of the draws (default: the simulator's seed); every update starts the draws over,
+      so the same settings and the same requests in the same order get the same faults
+The kinds (CHAOS_KINDS): `rate_limit` (the vendor's own answer, `rate_limited_response()`),
+`http_500`, `http_502`, `http_503`, `timeout` (held `chaos_timeout` s, then dropped),
+`truncated` (the vendor's real answer cut short: JSON or the Query API's XML stops mid-way;
+`truncated_response()`), `html_502` and `html_200` (a proxy's HTML page, `proxy_page()`),
+`wrong_content_type` (the vendor's real answer labelled `text/plain` or `text/html`).
+`GET /_sim/stats` counts the faults served by kind (`faults_served`, chaos and the faults above
+alike); `POST /_sim/stats` with `{"reset": true}` sets those counts back to zero.
 `POST /_sim/faults` with `{}` clears them. `POST /_sim/tick` advances the world one step.
 """
 
@@ -24,6 +39,7 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -70,11 +86,23 @@ def json_response(payload, status: int = 200, **headers) -> Response:
     return Response(status=status, body=payload, headers=headers)
 
 
+#: what a chaos fault can be; see the module docstring
+CHAOS_KINDS = ("rate_limit", "http_500", "http_502", "http_503", "timeout", "truncated", "html_502", "html_200",
+               "wrong_content_type")
+CHAOS_GROUPS = {"5xx": ("http_500", "http_502", "http_503"), "html": ("html_502", "html_200")}
+#: past every console client's read timeout (vendors.core.http.DEFAULT_TIMEOUT: 20 s; the Scalingo client: 30 s)
+DEFAULT_CHAOS_TIMEOUT = 35.0
+
+
 class Faults:
-    KEYS = ("latency", "status", "rate_limit", "malformed", "timeout", "count")
+    KEYS = ("latency", "status", "rate_limit", "malformed", "timeout", "count",
+            "chaos", "chaos_kinds", "chaos_timeout", "chaos_seed")
 
     def __init__(self):
         self._lock = threading.Lock()
+        #: the seed chaos draws start from when `chaos_seed` is not given (the simulator sets its own)
+        self.seed = 7
+        self._rng = random.Random(self.seed)
         self.clear()
 
     def clear(self) -> None:
@@ -84,15 +112,27 @@ class Faults:
         self.malformed = False
         self.timeout = 0.0
         self.count = -1
+        self.chaos = 0.0
+        self.chaos_kinds: list[str] = list(CHAOS_KINDS)
+        self.chaos_timeout = DEFAULT_CHAOS_TIMEOUT
+        self.chaos_seed: int | None = None
 
     def update(self, **settings) -> None:
         unknown = set(settings) - set(self.KEYS)
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        chaos = _chaos_settings(settings)
         with self._lock:
             self.clear()
-            for key, value in settings.items():
+            for key, value in {**settings, **chaos}.items():
                 setattr(self, key, value)
+            self._rng.seed(self.seed if self.chaos_seed is None else self.chaos_seed)
+
+    def reseed(self, seed: int) -> None:
+        """Make `seed` the default seed of the chaos draws, and start them over."""
+        with self._lock:
+            self.seed = seed
+            self._rng.seed(self.seed if self.chaos_seed is None else self.chaos_seed)
 
     def as_dict(self) -> dict:
         return {key: getattr(self, key) for key in self.KEYS}
@@ -107,6 +147,49 @@ class Faults:
             return {"status": self.status, "rate_limit": self.rate_limit, "malformed": self.malformed,
                     "timeout": self.timeout}
 
+    def draw_chaos(self) -> tuple[str, float] | None:
+        """(kind, a roll in [0, 1) for the fault's own choices) when chaos strikes this request, else None."""
+        with self._lock:
+            if not self.chaos or self._rng.random() >= self.chaos:
+                return None
+            return self._rng.choice(self.chaos_kinds), self._rng.random()
+
+
+def _chaos_settings(settings: dict) -> dict:
+    """The chaos settings of an update, checked and normalised (raises ValueError)."""
+    checked = {}
+    if "chaos" in settings:
+        chaos = settings["chaos"]
+        if isinstance(chaos, bool) or not isinstance(chaos, (int, float)) or not 0 <= chaos <= 1:
+            raise ValueError("chaos must be a probability between 0 and 1")
+        checked["chaos"] = float(chaos)
+    if "chaos_kinds" in settings:
+        kinds = settings["chaos_kinds"]
+        if isinstance(kinds, str) or not isinstance(kinds, (list, tuple)) or not kinds:
+            raise ValueError(f"chaos_kinds must be a non-empty list of {list(CHAOS_KINDS)} or {list(CHAOS_GROUPS)}")
+        expanded = []
+        for kind in kinds:
+            if kind not in CHAOS_KINDS and kind not in CHAOS_GROUPS:
+                raise ValueError(f"unknown chaos kind {kind!r}: one of {list(CHAOS_KINDS)} or {list(CHAOS_GROUPS)}")
+            expanded.extend(k for k in CHAOS_GROUPS.get(kind, (kind,)) if k not in expanded)
+        checked["chaos_kinds"] = expanded
+    if "chaos_timeout" in settings:
+        hold = settings["chaos_timeout"]
+        if isinstance(hold, bool) or not isinstance(hold, (int, float)) or hold < 0:
+            raise ValueError("chaos_timeout must be a number of seconds (0 or more)")
+        checked["chaos_timeout"] = float(hold)
+    if settings.get("chaos_seed") is not None and (isinstance(settings["chaos_seed"], bool)
+                                                   or not isinstance(settings["chaos_seed"], int)):
+        raise ValueError("chaos_seed must be an integer")
+    return checked
+
+
+#: what a proxy in front of the vendor answers (status -> title, text)
+PROXY_PAGES = {
+    502: ("502 Bad Gateway", "The upstream server returned an invalid response."),
+    200: ("Service temporarily unavailable", "We are performing scheduled maintenance. Please try again later."),
+}
+
 
 class Simulator:
     """Subclass per vendor. State changes happen under `self.lock`."""
@@ -117,12 +200,25 @@ class Simulator:
 
     def __init__(self, *, seed: int = 7):
         self.lock = threading.RLock()
+        self.seed = seed
         self.rng = random.Random(seed)
         self.faults = Faults()
         self.requests_served = 0
+        self._faults_served: Counter = Counter()
+        self._stats_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        """Subclasses may install their own Faults; chaos draws always start from this simulator's seed."""
+        faults.reseed(self.seed)
+        self._faults = faults
 
     # -- to implement --------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -136,6 +232,38 @@ class Simulator:
 
     def malformed_response(self) -> Response:
         return Response(200, b'{"truncated": ', content_type="application/json")
+
+    def truncated_response(self, request: Request, roll: float) -> Response:
+        """The vendor's real answer to `request`, cut short (a `truncated` chaos fault).
+
+        The answer is in whatever format this request gets (JSON, the Query API's XML...), so
+        it is cut in its own format; `roll` (0..1) picks the cut in the middle half of the body.
+        An answer with nothing to cut falls back to `malformed_response()`. Vendors may override.
+        """
+        answer = self._handle(request)
+        payload, content_type = answer.encoded()
+        payload = payload.rstrip()  # a cut before trailing whitespace would leave a whole document
+        if len(payload) < 2:
+            return self.malformed_response()
+        cut = min(len(payload) - 1, max(1, len(payload) // 4 + int(roll * len(payload) / 2)))
+        return Response(answer.status, payload[:cut], dict(answer.headers), content_type)
+
+    def proxy_page(self, status: int) -> Response:
+        """What a proxy in front of the vendor answers: an HTML page (`html_502`, `html_200` chaos faults)."""
+        title, text = PROXY_PAGES.get(status, PROXY_PAGES[502])
+        page = (f"<!DOCTYPE html>\n<html>\n<head><title>{title}</title></head>\n<body>\n<center><h1>{title}</h1>"
+                f"</center>\n<p>{text}</p>\n<hr><center>nginx</center>\n</body>\n</html>\n")
+        return Response(status, page, content_type="text/html")
+
+    def mislabelled_response(self, request: Request, roll: float) -> Response:
+        """The vendor's real answer labelled `text/plain` or `text/html` (a `wrong_content_type` chaos fault)."""
+        answer = self._handle(request)
+        payload, content_type = answer.encoded()
+        labels = ["text/plain; charset=utf-8", "text/html; charset=utf-8"]
+        label = labels[int(roll * 2)]
+        if content_type.split(";")[0].strip() == label.split(";")[0]:
+            label = labels[1 - labels.index(label)]
+        return Response(answer.status, payload, dict(answer.headers), label)
 
     def control(self, action: str, payload: dict) -> Response | None:
         """Vendor-specific `/_sim/<action>` calls (crash an app, add events...)."""
@@ -158,7 +286,10 @@ class Simulator:
                     self.tick()
             return json_response({"ok": True})
         if action == "stats":
-            return json_response({"requests_served": self.requests_served})
+            if request.method == "POST" and (payload or {}).get("reset"):
+                with self._stats_lock:
+                    self._faults_served.clear()
+            return json_response({"requests_served": self.requests_served, "faults_served": self.faults_served()})
         with self.lock:
             answer = self.control(action, payload or {})
         return answer or json_response({"error": f"unknown control action {action!r}"}, 404)
@@ -173,19 +304,54 @@ class Simulator:
         fault = self.faults.take()
         if fault:
             if fault["timeout"]:
+                self._count_fault("timeout")
                 self._stopping.wait(fault["timeout"])
                 return None
             if fault["rate_limit"]:
+                self._count_fault("rate_limit")
                 return self.rate_limited_response()
             if fault["malformed"]:
+                self._count_fault("malformed")
                 return self.malformed_response()
             if fault["status"]:
+                self._count_fault(f"http_{fault['status']}")
                 return Response(fault["status"], "simulated failure")
+        chaos = self.faults.draw_chaos()
+        if chaos:
+            kind, roll = chaos
+            self._count_fault(kind)
+            return self._chaos_response(kind, roll, request)
+        return self._handle(request)
+
+    def _chaos_response(self, kind: str, roll: float, request: Request) -> Response | None:
+        if kind == "timeout":
+            self._stopping.wait(self.faults.chaos_timeout)
+            return None
+        if kind == "rate_limit":
+            return self.rate_limited_response()
+        if kind.startswith("http_"):
+            return Response(int(kind[5:]), "simulated failure")
+        if kind.startswith("html_"):
+            return self.proxy_page(int(kind[5:]))
+        if kind == "truncated":
+            return self.truncated_response(request, roll)
+        return self.mislabelled_response(request, roll)
+
+    def _handle(self, request: Request) -> Response:
         try:
             return self.handle(request)
         except Exception:  # a simulator bug must look like a vendor 500, and be visible in its log
             logger.exception("%s simulator failed on %s %s", self.vendor, request.method, request.path)
             return Response(500, "internal error")
+
+    def _count_fault(self, kind: str) -> None:
+        with self._stats_lock:
+            self._faults_served[kind] += 1
+
+    def faults_served(self) -> dict[str, int]:
+        """How many faults of each kind were served since the start (or the last reset of the stats)."""
+        with self._stats_lock:
+            return dict(sorted(self._faults_served.items()))
 
     # -- serving ---------------------------------------------------------------------------
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, auto_tick: bool = False) -> str:
