@@ -217,6 +217,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # Keep our handlers (JSON, secret redaction) in workers instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
+# a worker process killed mid-task gives its task back at once; the action pipeline and the poll
+# lease make the second delivery safe (never sent twice, never polled twice)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -236,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
 # A lease outlives the longest poll (the task's hard time limit) so a crashed worker's
 # claim expires by itself and the connection is polled again.
 CONSOLE_POLL_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
+#: how long an action's task follows the vendor before the action is "unconfirmed" (then in the background)
+CONSOLE_ACTION_FOLLOW_SECONDS = env.float("CONSOLE_ACTION_FOLLOW_SECONDS", default=CELERY_TASK_SOFT_TIME_LIMIT - 40)
 CONSOLE_MAX_BACKOFF_SECONDS = env.int("CONSOLE_MAX_BACKOFF_SECONDS", default=1800)
 
 PROMETHEUS_EXPORT_MIGRATIONS = False

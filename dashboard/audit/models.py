@@ -6,6 +6,7 @@ class Outcome(models.TextChoices):
     SUCCESS = "success", "Succeeded"
     FAILURE = "failure", "Failed"
     PENDING = "pending", "In progress"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
 
 
 class AuditEvent(models.Model):

@@ -193,7 +193,7 @@ def test_set_variables_keeps_values_out_of_params_audit_tasks_and_the_database(
     assert action.params == {"app": app.external_id, "names": ["API_KEY", "SMTP_PASSWORD"]}
     assert action.secret_payload.names() == []  # emptied once the action ran
     assert [(name, list(args), kwargs) for name, args, kwargs in task_arguments] == [
-        ("scalingo.set_variables", [action.pk], {})]
+        ("vendors.core.tasks.run_action", [action.pk], {})]
     audit = AuditEvent.objects.get(pk=action.audit_id)
     assert audit.outcome == Outcome.SUCCESS and "API_KEY" in audit.message
     # the timeline learns of it on the next poll, by name only

@@ -11,6 +11,7 @@ import math
 import re
 
 import pytest
+from django.utils import timezone
 
 from vendors.scalingo import models, polling
 from vendors.scalingo.sim.demo import populate_demo
@@ -194,16 +195,32 @@ def test_an_app_deleted_while_the_poll_reads_it_does_not_fail_the_poll(scalingo_
 
 
 def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, poll):
+    """The console's own choice to wait is a deferral, not a failure: the connection does not turn Failing."""
     sim, conn, refusals = limited
     budget = polling.budget_for(conn)
     budget.spend(LIMIT - 1)  # users opened app pages, logs and charts this minute
 
     outcome = poll(conn)
 
-    assert outcome.status == "failed"
-    assert "60 requests a minute" in conn.last_error
+    assert outcome.status == "deferred"
+    assert "60 requests a minute" in conn.deferred_reason
+    assert conn.consecutive_failures == 0 and conn.last_error == ""
+    assert conn.next_poll_at > timezone.now()
     assert len(sim.received) == 0 and refusals == []
     assert budget.used() == LIMIT - 1
+
+
+def test_polls_leave_the_reserve_to_people(limited, poll):
+    """With only the reserve left in the minute, a poll waits: what is kept is for pages and actions."""
+    sim, conn, refusals = limited
+    budget = polling.budget_for(conn)
+    budget.spend(LIMIT - polling.RESERVE - polling.POLL_MINIMUM + 1)
+
+    assert poll(conn).status == "deferred"
+    assert len(sim.received) == 0
+
+    budget_left = polling.budget_for(conn)
+    assert budget_left.remaining() == polling.RESERVE + polling.POLL_MINIMUM - 1
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["first-poll", "next-poll"])

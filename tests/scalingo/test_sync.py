@@ -181,12 +181,16 @@ def test_vendor_errors_fail_the_poll_keep_the_data_and_recovery_clears_it(scalin
     assert models.App.objects.get(connection=conn).status == "crashed"
 
 
-def test_a_failure_half_way_through_the_details_writes_nothing(scalingo_sims, make_connection, poll):
+def test_a_part_that_fails_keeps_its_rows_and_the_rest_is_stored(scalingo_sims, make_connection, poll):
+    """An app's details are a part of the poll: when they fail, the app list and the events are still
+    written, the failed details stay as they were, and the connection is Degraded saying what is missing."""
     sim = scalingo_sims()
     sim.control("add_app", {"name": "second"})
     conn = make_connection(sim)
     assert poll(conn).status == "ok"
-    before = sorted(models.App.objects.filter(connection=conn).values_list("name", "status", "details_synced_at"))
+    before = dict(models.App.objects.filter(connection=conn).values_list("name", "details_synced_at"))
+    containers_before = sorted(models.Container.objects.filter(app__connection=conn).values_list("app__name",
+                                                                                                "label"))
     sim.control("crash", {"app": "second"})
     # the app list and the event feed answer; every addons list then fails
     answer = sim.handle
@@ -199,11 +203,39 @@ def test_a_failure_half_way_through_the_details_writes_nothing(scalingo_sims, ma
     sim.handle = addons_fail
     outcome = poll(conn)
 
-    assert outcome.status == "failed" and conn.last_error == "addons service unavailable"
-    # one transaction: not even the app list (where "second" is crashed) was written
-    assert sorted(models.App.objects.filter(connection=conn).values_list("name", "status", "details_synced_at")) \
-        == before
-    assert not models.Event.objects.filter(connection=conn, type="crash").exists()
+    assert outcome.status == "degraded", outcome.message
+    assert outcome.message.startswith("2 of 3 parts failed: details of app ")
+    assert "addons service unavailable" in outcome.message
+    conn.refresh_from_db()
+    assert conn.health == "degraded" and conn.last_error == ""
+    assert conn.health_reason == outcome.message
+    assert set(conn.part_failures) == {f"app:{app.external_id}" for app in models.App.objects.filter(connection=conn)}
+    # the app list and the feed were stored: "second" is crashed, and its crash is on the timeline
+    assert models.App.objects.get(connection=conn, name="second").status == "crashed"
+    assert models.Event.objects.filter(connection=conn, type="crash").exists()
+    # the failed parts kept their rows and their age
+    assert dict(models.App.objects.filter(connection=conn).values_list("name", "details_synced_at")) == before
+    assert sorted(models.Container.objects.filter(app__connection=conn).values_list("app__name", "label")) \
+        == containers_before
+
+    sim.handle = answer
+    # a part that just failed is not asked again at once (it backs off), and stays listed as failing
+    seen = []
+
+    def spy(request):
+        seen.append(request.path)
+        return answer(request)
+
+    sim.handle = spy
+    assert poll(conn).status == "degraded"
+    assert not [path for path in seen if path.endswith("/addons")] and any(p.endswith("/apps") for p in seen)
+    # an interval later it is asked again, and the connection is whole
+    models.ScalingoConnection.objects.filter(pk=conn.pk).update(part_failures={
+        key: {**failure, "retry_at": "2000-01-01T00:00:00+00:00"} for key, failure in conn.part_failures.items()})
+    conn.refresh_from_db()
+    assert poll(conn).status == "ok"
+    conn.refresh_from_db()
+    assert conn.part_failures == {} and conn.health == "ok"
 
 
 # -- secrets ---------------------------------------------------------------------------------------

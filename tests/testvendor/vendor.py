@@ -20,7 +20,7 @@ def client_for(connection) -> WidgetClient:
                         backoff_max=0.05, max_attempts=2)
 
 
-def poll(connection):
+def poll(connection, parts=None):
     with client_for(connection) as client:
         records = client.widgets()
     with transaction.atomic():

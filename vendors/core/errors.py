@@ -78,10 +78,28 @@ class VendorUnavailable(VendorError):
     kind = "unavailable"
 
 
+class OutcomeUnknown(VendorUnavailable):
+    """A write was sent but no answer came back (a timeout, a lost connection, a gateway error):
+    the vendor may have acted on it. An action that meets this is *unconfirmed*, never resent."""
+
+    kind = "unknown"
+
+
 class ProtocolError(VendorError):
     """The vendor answered something we cannot understand (malformed JSON or XML...)."""
 
     kind = "protocol"
+
+
+class Deferred(Exception):
+    """A poll waits for a rate budget instead of polling: the console's own choice, not a failure.
+
+    `retry_in`: seconds until it is worth trying again (the budget's next window).
+    """
+
+    def __init__(self, message: str, *, retry_in: float):
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 class SecretUnreadable(Exception):

@@ -184,21 +184,25 @@ class VendorClient:
             raise _Retry(errors.VendorUnavailable(f"Could not reach {self.vendor}: {exc.__class__.__name__}"))
         except httpx.TimeoutException:
             outcome = "timeout"
-            error = errors.VendorUnavailable(f"{self.vendor} did not answer in time ({method} {request.url.path})")
+            text = f"{self.vendor} did not answer in time ({method} {request.url.path})"
             if not idempotent:
-                raise error from None
-            raise _Retry(error)
+                raise errors.OutcomeUnknown(text) from None
+            raise _Retry(errors.VendorUnavailable(text))
         except httpx.TransportError as exc:
-            error = errors.VendorUnavailable(f"Lost the connection to {self.vendor}: {exc.__class__.__name__}")
+            text = f"Lost the connection to {self.vendor}: {exc.__class__.__name__}"
             if not idempotent:
-                raise error from None
-            raise _Retry(error)
+                raise errors.OutcomeUnknown(text) from None
+            raise _Retry(errors.VendorUnavailable(text))
         finally:
             VENDOR_HTTP_SECONDS.labels(self.vendor, outcome).observe(time.perf_counter() - started)
         logger.debug("%s %s %s -> %s", self.vendor, method, request.url.path, response.status_code)
         delay = self.retry_after(response)
         if delay is not None and not idempotent and not self.refused_without_acting(response):
             delay = None
+        if not idempotent and response.status_code in (502, 504):  # a gateway: the vendor may have acted
+            raise errors.OutcomeUnknown(f"{self.vendor} answered {response.status_code} from a gateway "
+                                        f"({method} {request.url.path}); it may have acted on the request",
+                                        status=response.status_code)
         if delay is not None:
             try:
                 self.raise_for_error(response)

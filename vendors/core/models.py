@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from vendors.core.fields import EncryptedSecretsField
+from vendors.core.parts import failures_sentence
 
 
 class Health(models.TextChoices):
@@ -27,7 +28,7 @@ STALE_AFTER_INTERVALS = 3
 
 #: what a connection's health and its reason are read from (pages that list many load only these)
 HEALTH_FIELDS = ("pk", "name", "team", "enabled", "poll_seconds", "last_attempt_at", "last_success_at",
-                 "consecutive_failures", "last_error")
+                 "consecutive_failures", "last_error", "part_failures", "parts_total", "deferred_reason")
 
 
 class Connection(models.Model):
@@ -61,6 +62,12 @@ class Connection(models.Model):
     #: inventory figures written by each poll (e.g. apps by status), so the overview sums a
     #: few connection rows instead of counting every app or server on each refresh
     counts = models.JSONField(default=dict, blank=True)
+    #: parts of the last polls that failed (see `vendors.core.parts`): key -> label, vendor's message,
+    #: failures in a row, since, when it is asked again; and how many parts the last poll had
+    part_failures = models.JSONField(default=dict, blank=True)
+    parts_total = models.PositiveIntegerField(default=0)
+    #: why the last poll waited instead of polling (a rate budget spent); cleared by the next poll
+    deferred_reason = models.CharField(max_length=500, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -80,7 +87,7 @@ class Connection(models.Model):
             return Health.NEVER
         if self.last_success_at is None or self.consecutive_failures >= FAILING_AFTER:
             return Health.FAILING
-        if self.consecutive_failures or self.is_stale:
+        if self.consecutive_failures or self.part_failures or self.is_stale:
             return Health.DEGRADED
         return Health.OK
 
@@ -102,8 +109,10 @@ class Connection(models.Model):
             return "Not polled yet."
         if self.last_error:
             return self.last_error
+        if self.part_failures:
+            return failures_sentence(self.part_failures, self.parts_total)
         if self.is_stale:
-            return "No successful poll for several intervals: is a worker running?"
+            return self.deferred_reason or "No successful poll for several intervals: is a worker running?"
         return ""
 
     @property
@@ -112,10 +121,21 @@ class Connection(models.Model):
 
 
 class ActionStatus(models.TextChoices):
+    """The life of an action, as the vendor saw it: nothing here claims more than the vendor said.
+
+    queued → sent → accepted → succeeded | failed | unconfirmed. *Sent*: on its way (if the
+    worker dies now, nobody knows whether the vendor got it, so it is never sent again);
+    *accepted*: the vendor took it and it is being followed; *failed*: the vendor refused it
+    or reported it failed; *unconfirmed*: accepted (or possibly received) but not followed to
+    the end in time; the console keeps following in the background.
+    """
+
     QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
 
 
 class ActionRun(models.Model):
@@ -145,6 +165,10 @@ class ActionRun(models.Model):
     #: values the action needs that are secrets (e.g. app variables): encrypted here, never
     #: in task arguments, and cleared as soon as the action has run
     secret_payload = EncryptedSecretsField()
+    #: what following the accepted action needs (an operation URL, the state to wait for...)
+    follow = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -154,5 +178,11 @@ class ActionRun(models.Model):
         return f"{self.verb} {self.target_label}"
 
     @property
-    def finished(self) -> bool:
+    def settled(self) -> bool:
+        """The vendor's last word is known: it succeeded or failed."""
         return self.status in (ActionStatus.SUCCEEDED, ActionStatus.FAILED)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will happen in the foreground (an unconfirmed action is followed in the background)."""
+        return self.settled or self.status == ActionStatus.UNCONFIRMED

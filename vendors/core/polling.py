@@ -22,9 +22,11 @@ from django.utils import timezone
 
 from dashboard.audit.services import SCHEDULER, audit_record
 from vendors.core import registry
-from vendors.core.errors import SecretUnreadable, VendorError
+from vendors.core import errors
+from vendors.core.errors import Deferred, SecretUnreadable
 from vendors.core.metrics import POLL_SECONDS, POLLS
 from vendors.core.models import FAILING_AFTER, Connection
+from vendors.core.parts import PollParts
 
 logger = logging.getLogger("vendors.polling")
 
@@ -33,8 +35,15 @@ HEARTBEAT_KEY = "console:scheduler:last-tick"
 
 @dataclass(frozen=True)
 class PollOutcome:
-    status: str  # "ok", "failed" or "skipped"
+    #: "ok"; "degraded" (some parts failed, the rest is stored); "deferred" (waits for a rate
+    #: budget, not a failure); "failed" (the whole: auth refused, vendor unreachable, root list);
+    #: "skipped" (the lease was not held)
+    status: str
     message: str = ""
+
+    @property
+    def completed(self) -> bool:
+        return self.status in ("ok", "degraded")
 
 
 def _free_lease(now) -> Q:
@@ -97,9 +106,15 @@ def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
     held.update(last_attempt_at=started_at)
     clock = time.perf_counter()
     was_failing = connection.consecutive_failures >= FAILING_AFTER
+    parts = PollParts(connection, now=started_at)
     try:
-        notes = spec.poll(connection) or []
-    except (VendorError, SecretUnreadable) as exc:
+        notes = spec.poll(connection, parts) or []
+    except Deferred as wait:
+        return _record_deferral(spec, connection, held, clock, str(wait), wait.retry_in)
+    except errors.RateLimited as exc:  # the vendor's limit is shared with other clients: wait, do not fail
+        return _record_deferral(spec, connection, held, clock, f"{spec.label} asked to slow down: {exc}",
+                                exc.retry_after or connection.poll_seconds)
+    except (errors.VendorError, SecretUnreadable) as exc:
         return _record_failure(spec, connection, held, clock, str(exc), was_failing)
     except Exception:
         logger.exception("Poll of %s connection %s failed unexpectedly", vendor, connection.name)
@@ -108,15 +123,28 @@ def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
     elapsed = time.perf_counter() - clock
     held.update(
         last_success_at=timezone.now(), last_error="", consecutive_failures=0, poll_notes=list(notes),
+        part_failures=parts.failures, parts_total=parts.total, deferred_reason="",
         last_duration_ms=int(elapsed * 1000), next_poll_at=started_at + timedelta(seconds=connection.poll_seconds),
         lease_owner="", lease_until=None,
     )
-    POLLS.labels(vendor, "ok").inc()
+    status = "degraded" if parts.failures else "ok"
+    POLLS.labels(vendor, status).inc()
     POLL_SECONDS.labels(vendor).observe(elapsed)
     if was_failing:
         audit_record(actor=SCHEDULER, verb="connection.recovered", target=connection, team=connection.team,
                      message="Polls succeed again.")
-    return PollOutcome("ok")
+    return PollOutcome(status, parts.summary())
+
+
+def _record_deferral(spec, connection, held, clock, message, retry_in) -> PollOutcome:
+    """The poll waits for a budget: no failure is counted, the next attempt comes when it can pay."""
+    elapsed = time.perf_counter() - clock
+    wait = max(1.0, min(float(retry_in), connection.poll_seconds * 2.0))
+    held.update(deferred_reason=message[:500], last_duration_ms=int(elapsed * 1000),
+                next_poll_at=timezone.now() + timedelta(seconds=wait), lease_owner="", lease_until=None)
+    POLLS.labels(spec.name, "deferred").inc()
+    logger.info("Poll of %s connection %s deferred for %.0f s: %s", spec.name, connection.name, wait, message)
+    return PollOutcome("deferred", message)
 
 
 def _record_failure(spec, connection, held, clock, message, was_failing) -> PollOutcome:

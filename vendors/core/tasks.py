@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from vendors.core import maintenance, polling
+from vendors.core import actions, maintenance, polling
 
 
 @shared_task(name="vendors.core.tasks.scheduler_tick", ignore_result=True)
@@ -17,3 +17,13 @@ def poll_connection(vendor: str, pk: int, lease: str) -> str:
 @shared_task(name="vendors.core.tasks.database_analyze", ignore_result=True)
 def database_analyze() -> str:
     return maintenance.database_analyze()
+
+
+@shared_task(name="vendors.core.tasks.run_action", ignore_result=True)
+def run_action(action_id: int) -> None:
+    actions.action_execute(action_id)
+
+
+@shared_task(name="vendors.core.tasks.follow_action", ignore_result=True)
+def follow_action(action_id: int) -> None:
+    actions.action_follow_again(action_id)

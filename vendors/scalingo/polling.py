@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from vendors.core import errors
 from vendors.core.budget import RequestBudget
+from vendors.core.parts import PollParts
 from vendors.scalingo import models
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.sync import AppDetails, scalingo_app_sync, scalingo_inventory_sync
@@ -83,26 +84,35 @@ def _plan(connection, apps, changed_names: set[str], capacity: int | None) -> li
     return ordered if capacity is None else ordered[:capacity]
 
 
-def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]:
+def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollParts | None = None) -> list[str]:
+    """The app list is the poll's root (its failure fails the poll); the event feed and each app's
+    details are parts that fail alone, keeping what was stored."""
+    parts = parts or PollParts(connection)
     budget = budget_for(connection)
     available = budget.remaining()
-    if available is not None and available < POLL_MINIMUM:
-        # Asking anyway would only earn 429s (and their retries) from Scalingo.
-        raise errors.RateLimited(f"This token's {budget.limit} requests a minute are already spent (app pages, "
-                                 f"logs, charts); the poll waits for the next minute.")
+    if available is not None and available < POLL_MINIMUM + RESERVE:
+        # Asking anyway would only earn 429s from Scalingo, and eat what is kept for people.
+        raise errors.Deferred(f"this token's {budget.limit} requests a minute are spent (app pages, logs, actions "
+                              f"keep {RESERVE} of them); the poll waits for the next minute",
+                              retry_in=budget.seconds_to_reset())
     with client_for(connection) as client:
         try:
             apps = client.apps()
             newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
-            events = []
-            for page in range(1, EVENT_PAGES + 1):
-                if page > 1 and available is not None and client.requests_made >= available:
-                    break
-                batch = client.events(page=page)
-                events.extend(batch.items)
-                if not batch.pagination.next_page or (newest and any(
-                        e.created_at and e.created_at <= newest for e in batch.items)):
-                    break
+
+            def read_events():
+                read = []
+                for page in range(1, EVENT_PAGES + 1):
+                    if page > 1 and available is not None and client.requests_made >= available - RESERVE:
+                        break
+                    batch = client.events(page=page)
+                    read.extend(batch.items)
+                    if not batch.pagination.next_page or (newest and any(
+                            e.created_at and e.created_at <= newest for e in batch.items)):
+                        break
+                return read
+
+            events = parts.read("events", "the account's event feed", read_events) or []
             changed = {e.app_name for e in events if e.app_name and (newest is None or
                                                                    (e.created_at and e.created_at > newest))}
             remaining = budget.remaining()
@@ -111,17 +121,25 @@ def scalingo_connection_poll(connection: models.ScalingoConnection) -> list[str]
             chosen = _plan(connection, apps, changed, capacity)
             details, limited = {}, []
 
+            def read_details(record):
+                try:
+                    return fetch_details(client, record.id)
+                except errors.NotFound as missing:
+                    if missing.details.get("resource") != "app":
+                        raise
+                    return None  # deleted since the app list was read: the next poll removes its row
+
             def fetch(record):
                 if limited:
                     return
                 try:
-                    details[record.id] = fetch_details(client, record.id)
+                    detail = parts.read(f"app:{record.id}", f"details of app {record.name}",
+                                        lambda: read_details(record))
                 except errors.RateLimited:
                     limited.append(record.id)  # keep what we have; the rest waits for the next poll
-                except errors.NotFound as missing:
-                    if missing.details.get("resource") != "app":
-                        raise
-                    # deleted since the app list was read: the next poll removes its row
+                    return
+                if detail:
+                    details[record.id] = detail
 
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
                 list(pool.map(fetch, chosen))

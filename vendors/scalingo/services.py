@@ -11,7 +11,7 @@ from django.urls import reverse
 from dashboard.audit.models import Outcome
 from dashboard.audit.services import audit_record
 from vendors.core import errors
-from vendors.core.actions import action_progress, action_secret_values, action_start
+from vendors.core.actions import Accepted, action_secret_values, action_start, done, failed, performer, still
 from vendors.scalingo import models
 from vendors.scalingo.polling import budget_for, client_for, interactive_client_for, scalingo_app_refresh
 
@@ -42,35 +42,44 @@ def _action_client(connection):
 
 
 def scalingo_app_scale(*, app: models.App, changes: list[dict], actor):
-    from vendors.scalingo.tasks import scale_app
-
     return action_start(connection=app.connection, actor=actor, verb="scalingo.app.scale", target=app,
-                        summary=f"Scale {app.name}: {formation_sentence(changes)}", task=scale_app,
+                        summary=f"Scale {app.name}: {formation_sentence(changes)}",
                         params={"app": app.external_id, "containers": [
                             {"name": c["name"], "amount": c["amount"], "size": c["size"]} for c in changes]},
                         target_url=_app_url(app))
 
 
 def scalingo_app_restart(*, app: models.App, scope: list[str], actor):
-    from vendors.scalingo.tasks import restart_app
-
     what = ", ".join(scope) if scope else "all containers"
     return action_start(connection=app.connection, actor=actor, verb="scalingo.app.restart", target=app,
-                        summary=f"Restart {app.name}: {what}", task=restart_app,
-                        params={"app": app.external_id, "scope": scope}, target_url=_app_url(app))
+                        summary=f"Restart {app.name}: {what}", params={"app": app.external_id, "scope": scope},
+                        target_url=_app_url(app))
 
 
-def _follow(client, action, app_ext: str, location: str | None, done: str) -> str:
-    if not location:
-        return done
-    action_progress(action, "Operation accepted by Scalingo, following it…")
-    operation = client.wait_operation(location, poll_interval=3.0, timeout=240)  # leaves budget for polls
+#: seconds between two looks at a running operation (each look is one request of the token's minute)
+OPERATION_LOOK_SECONDS = 3.0
+
+
+def follow_operation(action, connection):
+    """One look at the operation Scalingo answered with (its `Location`); the app is re-read when it ends."""
+    with _action_client(connection) as client:
+        operation = client.operation_at(action.follow["operation"])
+    if not operation.finished:
+        return still(f"Scalingo's {operation.type or 'operation'} is {operation.status}…", OPERATION_LOOK_SECONDS)
+    _refresh_after_action(connection, action.params["app"])
     if operation.status != "done":
-        raise errors.VendorError(f"The operation ended with status {operation.status}: {operation.error or 'no reason given'}")
-    return done
+        return failed(f"The operation ended with status {operation.status}: {operation.error or 'no reason given'}")
+    return done(action.follow["done"])
 
 
-def perform_scale(action, connection) -> str:
+def _accepted(location: str | None, done_sentence: str):
+    if not location:
+        return done_sentence
+    return Accepted("Scalingo accepted it; following its operation…", {"operation": location, "done": done_sentence})
+
+
+@performer("scalingo.app.scale", follow=follow_operation)
+def perform_scale(action, connection):
     containers = action.params["containers"]
     with _action_client(connection) as client:
         try:
@@ -82,17 +91,18 @@ def perform_scale(action, connection) -> str:
                 if match and isinstance(messages, list):
                     fields[f"{match['what']}_{match['type']}"] = " ".join(messages)
             raise errors.InvalidRequest(exc.message, status=exc.status, details={"fields": fields}) from None
-        message = _follow(client, action, action.params["app"], result.operation_url, "Scaled.")
-    _refresh_after_action(connection, action.params["app"])
-    return message
+    if not result.operation_url:
+        _refresh_after_action(connection, action.params["app"])
+    return _accepted(result.operation_url, "Scaled.")
 
 
-def perform_restart(action, connection) -> str:
+@performer("scalingo.app.restart", follow=follow_operation)
+def perform_restart(action, connection):
     with _action_client(connection) as client:
         location = client.restart(action.params["app"], action.params["scope"] or None)
-        message = _follow(client, action, action.params["app"], location, "Restarted.")
-    _refresh_after_action(connection, action.params["app"])
-    return message
+    if not location:
+        _refresh_after_action(connection, action.params["app"])
+    return _accepted(location, "Restarted.")
 
 
 def _refresh_after_action(connection, app_ext: str) -> None:
@@ -101,7 +111,7 @@ def _refresh_after_action(connection, app_ext: str) -> None:
         try:
             scalingo_app_refresh(connection, app)
         except errors.VendorError:
-            pass  # the action succeeded; the next poll brings the new state
+            pass  # the action's outcome stands; the next poll brings the new state
 
 
 # -- variables (values are read live, never stored) --------------------------------------------
@@ -124,23 +134,22 @@ def scalingo_variable_reveal(*, app: models.App, name: str, actor) -> str | None
 
 
 def scalingo_variables_set(*, app: models.App, variables: dict[str, str], actor, verb: str):
-    from vendors.scalingo.tasks import set_variables
-
     names = ", ".join(sorted(variables))
     return action_start(connection=app.connection, actor=actor, verb=verb, target=app,
-                        summary=f"Set {len(variables)} variable(s) on {app.name}: {names}", task=set_variables,
+                        summary=f"Set {len(variables)} variable(s) on {app.name}: {names}",
                         params={"app": app.external_id, "names": sorted(variables)},
                         target_url=_app_url(app), secret_payload=variables)
 
 
 def scalingo_variable_delete(*, app: models.App, name: str, actor):
-    from vendors.scalingo.tasks import delete_variable
-
     return action_start(connection=app.connection, actor=actor, verb="scalingo.variable.delete", target=app,
-                        summary=f"Delete variable {name} of {app.name}", task=delete_variable,
+                        summary=f"Delete variable {name} of {app.name}",
                         params={"app": app.external_id, "name": name}, target_url=_app_url(app))
 
 
+@performer("scalingo.variable.set")
+@performer("scalingo.variables.set")
+@performer("scalingo.variable.bulk")
 def perform_set_variables(action, connection) -> str:
     values = action_secret_values(action)
     with _action_client(connection) as client:
@@ -148,6 +157,7 @@ def perform_set_variables(action, connection) -> str:
     return f"{len(values)} variable(s) saved."
 
 
+@performer("scalingo.variable.delete")
 def perform_delete_variable(action, connection) -> str:
     with _action_client(connection) as client:
         variable = next((v for v in client.variables(action.params["app"]) if v.name == action.params["name"]), None)

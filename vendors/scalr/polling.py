@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from vendors.core import errors
 from vendors.core.budget import RequestBudget
+from vendors.core.parts import MISSING, PollParts
 from vendors.scalr import models, records as r
 from vendors.scalr.client import Deprecated, NotAvailable, ScalrClient, scalr_client
 from vendors.scalr.sync import EnvInventory, FarmFetch, scalr_farm_sync, scalr_inventory_sync
@@ -143,14 +144,28 @@ def farm_marks(connection: models.ScalrConnection) -> dict[int, FarmMarks]:
             for farm_id in set(events) | set(logs) | set(fingerprints)}
 
 
-def _catalogs(client: ScalrClient, inventory: EnvInventory) -> None:
-    env_id = inventory.environment.id
+#: catalog -> how a person names it
+CATALOG_LABELS = {"roles": "roles and images", "scripts": "scripts", "dns_zones": "DNS zones",
+                  "vhosts": "Apache vhosts", "dm_sources": "deployment sources",
+                  "dm_applications": "deployment applications"}
+
+
+def _catalogs(client: ScalrClient, inventory: EnvInventory, parts: PollParts) -> None:
+    """Each catalog is a part: one the key may not read stays as stored (None); one the installation
+    does not have (an older Scalr, a deprecated API) is "not available", which is no failure."""
+    env = inventory.environment
     for name, method in CATALOGS:
-        try:
-            setattr(inventory, name, getattr(client, method)(env_id=env_id))
-        except (NotAvailable, Deprecated) as exc:
-            inventory.unavailable[FEATURE_OF[name]] = exc.message.rstrip(".")  # no request id: stable
+        def read(method=method):
+            try:
+                return getattr(client, method)(env_id=env.id)
+            except (NotAvailable, Deprecated) as exc:
+                return exc
+        answer = parts.read(f"env:{env.id}:{name}", f"{CATALOG_LABELS[name]} in {env.name}", read)
+        if isinstance(answer, (NotAvailable, Deprecated)):
+            inventory.unavailable[FEATURE_OF[name]] = answer.message.rstrip(".")  # no request id: stable
             setattr(inventory, name, [])
+        elif answer is not MISSING:
+            setattr(inventory, name, answer)
     inventory.unavailable.update(static_unavailable(client.api))
 
 
@@ -171,29 +186,47 @@ def static_unavailable(api: str) -> dict[str, str]:
                           "'<farm> (clone #n)'"}
 
 
-def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
+def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts | None = None) -> list[str]:
+    """Environments are the poll's root (their failure fails the poll); each environment's farm list,
+    each catalog and each farm's details are parts that fail alone, keeping what was stored."""
+    parts = parts or PollParts(connection)
     notes: list[str] = []
+    limited: list[int] = []
     with client_for(connection) as client:
         try:
             environments = client.list_environments()
             inventories, planned = [], []
             for env in environments:
                 budget = budget_for(connection, env.id)
-                farms = client.list_farms(env_id=env.id)
-                inventory = EnvInventory(environment=env, farms=farms)
-                _catalogs(client, inventory)
-                capacity = poll_capacity(connection, budget, client.request_counts[env.id])
-                chosen = plan_farms(connection, farms, capacity)
-                planned += [(inventory, farm) for farm in chosen]
+                farms = parts.read(f"env:{env.id}:farms", f"farms in {env.name}",
+                                   lambda env=env: client.list_farms(env_id=env.id))
+                inventory = EnvInventory(environment=env, farms=farms if farms is not MISSING else None)
                 inventories.append(inventory)
-                if len(chosen) < len(farms):
-                    notes.append(_budget_note(connection, env, budget, len(farms), len(chosen)))
+                _catalogs(client, inventory, parts)
+                if inventory.farms is None:
+                    continue
+                capacity = poll_capacity(connection, budget, client.request_counts[env.id])
+                chosen = plan_farms(connection, inventory.farms, capacity)
+                planned += [(inventory, farm) for farm in chosen]
+                if len(chosen) < len(inventory.farms):
+                    notes.append(_budget_note(connection, env, budget, len(inventory.farms), len(chosen)))
             marks = farm_marks(connection)
+
+            def read_farm(job):
+                inventory, farm = job
+                if limited:
+                    return None
+                try:
+                    return parts.read(f"farm:{farm.id}", f"details of farm {farm.name}",
+                                      lambda: fetch_farm(client, inventory.environment.id, farm.id,
+                                                         known=marks.get(farm.id)))
+                except errors.RateLimited:
+                    limited.append(farm.id)  # Scalr's limit: the other farms wait for the next poll
+                    return None
+
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
-                results = pool.map(lambda job: fetch_farm(client, job[0].environment.id, job[1].id,
-                                                          known=marks.get(job[1].id)), planned)
-                for (inventory, farm), fetch in zip(planned, results):
-                    if fetch is not None:
+                for (inventory, farm), fetch in zip(planned, pool.map(read_farm, planned)):
+                    if fetch:
                         inventory.fetched[farm.id] = fetch
         finally:
             for env_id, count in client.request_counts.items():
@@ -203,6 +236,8 @@ def scalr_connection_poll(connection: models.ScalrConnection) -> list[str]:
     unavailable = sorted({reason.split(":")[0] for i in inventories for reason in i.unavailable.values()})
     notes.insert(0, f"{result.environments} environment(s), {result.farms} farm(s), details of {result.refreshed} "
                     f"refreshed in this poll.")
+    if limited:
+        notes.append("Scalr asked to slow down: the other farms' details wait for the next poll.")
     if unavailable:
         notes.append(f"Not available on this connection: {'; '.join(unavailable)}.")
     return notes

@@ -9,34 +9,22 @@ own words (with its request id).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
 
 from vendors.core import errors
-from vendors.core.actions import action_progress, action_start
+from vendors.core.actions import Accepted, action_start, default_follow_seconds, done, failed, still
+from vendors.core.actions import performer as core_performer
 from vendors.scalr import models, records as r
 from vendors.scalr.polling import budget_for, client_for, fetch_farm
 from vendors.scalr.sync import FarmFetch, scalr_farm_sync
 
-PERFORMERS: dict[str, Callable] = {}
-
-
-def performer(verb: str):
-    def register(function):
-        PERFORMERS[verb] = function
-        return function
-    return register
-
-
 def start(*, connection, actor, verb: str, target, summary: str, params: dict, target_url: str,
           secret_payload: dict | None = None):
-    from vendors.scalr.tasks import run_action
-
     return action_start(connection=connection, actor=actor, verb=verb, target=target, summary=summary,
-                        task=run_action, params=params, target_url=target_url, secret_payload=secret_payload)
+                        params=params, target_url=target_url, secret_payload=secret_payload)
 
 
 def follow_seconds() -> float:
@@ -49,19 +37,26 @@ def follow_seconds() -> float:
 
     if current_app.conf.task_always_eager:
         return 0.0
-    return max(0.0, getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", 240) - 40.0)
+    return default_follow_seconds()
 
 
-def follow(action, check: Callable[[], tuple[bool, str]]) -> str:
-    """Call `check` (refresh, then (settled, sentence)) until settled or out of time."""
-    deadline = time.monotonic() + follow_seconds()
-    interval = float(getattr(settings, "SCALR_FOLLOW_INTERVAL_SECONDS", 5))
-    while True:
-        settled, sentence = check()
-        if settled or time.monotonic() >= deadline:
-            return sentence
-        action_progress(action, sentence)
-        time.sleep(interval)
+def follow_interval() -> float:
+    return float(getattr(settings, "SCALR_FOLLOW_INTERVAL_SECONDS", 5))
+
+
+def performer(verb: str, *, follow=None):
+    return core_performer(verb, follow=follow, follow_seconds=follow_seconds)
+
+
+def farm_follower(settled: Callable[[r.FarmDetails, dict], tuple[bool, str]]):
+    """A follower that re-reads the action's farm (writing it, so the page agrees) and asks `settled`."""
+    def follow(action, connection):
+        p = action.params
+        with Session(connection, p["env_id"]) as client:
+            details = refresh(client, connection, p["env_id"], p["farm_id"]).details
+        is_settled, sentence = settled(details, {**p, **action.follow})
+        return done(sentence) if is_settled else still(sentence, follow_interval())
+    return follow
 
 
 class Session:
@@ -111,21 +106,24 @@ def scalr_farm_launch(*, farm: models.Farm, actor):
                  params=_farm_params(farm), target_url=farm_url(farm))
 
 
-@performer("scalr.farm.launch")
-def perform_farm_launch(action, connection) -> str:
+def _launched(details: r.FarmDetails, _params: dict) -> tuple[bool, str]:
+    """Running, with at least its roles' minimum of servers and every one of them Running."""
+    active = [s for s in details.servers if s.status != r.ServerStatus.TERMINATED]
+    running = _count(active, r.ServerStatus.RUNNING)
+    minimum = sum(role.min_instances or 0 for role in details.roles)
+    if details.status == r.FarmStatus.RUNNING and running == len(active) and len(active) >= minimum:
+        return True, f"Farm running: {running} of {len(active)} server(s) Running."
+    status = models.FarmStatus(str(details.status)).label if str(details.status) in models.FarmStatus.values \
+        else str(details.status)
+    return False, f"Farm {status}: {running} of {max(len(active), minimum)} server(s) Running."
+
+
+@performer("scalr.farm.launch", follow=farm_follower(_launched))
+def perform_farm_launch(action, connection):
     env_id, farm_id = action.params["env_id"], action.params["farm_id"]
     with Session(connection, env_id) as client:
         client.launch_farm(env_id=env_id, farm_id=farm_id)
-
-        def check():
-            details = refresh(client, connection, env_id, farm_id).details
-            active = [s for s in details.servers if s.status != r.ServerStatus.TERMINATED]
-            running = _count(active, r.ServerStatus.RUNNING)
-            settled = details.status == r.FarmStatus.RUNNING and running == len(active)
-            if settled:
-                return True, f"Farm running: {running} of {len(active)} server(s) Running."
-            return False, f"Launching: {running} of {len(active)} server(s) Running."
-        return follow(action, check)
+    return Accepted("Scalr accepted the launch; following the farm…")
 
 
 def scalr_farm_terminate(*, farm: models.Farm, actor, options: dict):
@@ -138,22 +136,22 @@ def scalr_farm_terminate(*, farm: models.Farm, actor, options: dict):
                  params=_farm_params(farm, **{k: bool(v) for k, v in options.items()}), target_url=farm_url(farm))
 
 
-@performer("scalr.farm.terminate")
-def perform_farm_terminate(action, connection) -> str:
+def _terminated(details: r.FarmDetails, _params: dict) -> tuple[bool, str]:
+    left = len([s for s in details.servers if s.status != r.ServerStatus.TERMINATED])
+    if details.status == r.FarmStatus.TERMINATED and not left:
+        return True, "Farm terminated: no server left running."
+    return False, f"Terminating: {left} server(s) still stopping."
+
+
+@performer("scalr.farm.terminate", follow=farm_follower(_terminated))
+def perform_farm_terminate(action, connection):
     p = action.params
     env_id, farm_id = p["env_id"], p["farm_id"]
     with Session(connection, env_id) as client:
         client.terminate_farm(env_id=env_id, farm_id=farm_id, keep_ebs=p.get("keep_ebs", False),
                               keep_eip=p.get("keep_eip", False), keep_dns_zone=p.get("keep_dns_zone", False),
                               force=p.get("force", False))
-
-        def check():
-            details = refresh(client, connection, env_id, farm_id).details
-            left = len([s for s in details.servers if s.status != r.ServerStatus.TERMINATED])
-            if details.status == r.FarmStatus.TERMINATED and not left:
-                return True, "Farm terminated: no server left running."
-            return False, f"Terminating: {left} server(s) still stopping."
-        return follow(action, check)
+    return Accepted("Scalr accepted the termination; following the farm…")
 
 
 def scalr_farm_clone(*, farm: models.Farm, actor, name: str | None):
@@ -215,25 +213,25 @@ def scalr_server_launch(*, farm_role: models.FarmRole, actor, increase_max_insta
                  target_url=farm_url(farm))
 
 
-def _server_check(client, connection, p, server_id: str, wanted: set[str], verb: str) -> Callable:
-    def check():
-        details = refresh(client, connection, p["env_id"], p["farm_id"]).details
+def _server_reached(wanted: set[str], verb: str):
+    def settled(details: r.FarmDetails, p: dict) -> tuple[bool, str]:
+        server_id = p["server_id"]
         server = next((s for s in details.servers if s.id == server_id), None)
         status = server.status if server else r.ServerStatus.TERMINATED
         label = models.ServerStatus(str(status)).label
         if str(status) in wanted:
             return True, f"Server {server_id[:8]} {verb}: {label}."
         return False, f"Server {server_id[:8]} is {label}."
-    return check
+    return settled
 
 
-@performer("scalr.server.launch")
-def perform_server_launch(action, connection) -> str:
+@performer("scalr.server.launch", follow=farm_follower(_server_reached({"running"}, "launched")))
+def perform_server_launch(action, connection):
     p = action.params
     with Session(connection, p["env_id"]) as client:
         server_id = client.launch_server(env_id=p["env_id"], farm_role_id=p["farm_role_id"],
                                          increase_max_instances=p["increase_max_instances"])
-        return follow(action, _server_check(client, connection, p, server_id, {"running"}, "launched"))
+    return Accepted(f"Scalr accepted the launch of server {server_id[:8]}; following it…", {"server_id": server_id})
 
 
 def _server_params(server: models.Server, **extra) -> dict:
@@ -256,39 +254,54 @@ def scalr_server_action(*, server: models.Server, actor, verb: str, options: dic
                  summary=summary, params=_server_params(server, **options), target_url=server_url(server))
 
 
-@performer("scalr.server.reboot")
-def perform_server_reboot(action, connection) -> str:
+def follow_reboot(action, connection):
+    """Rebooted when Scalr records the server's RebootComplete after the request was sent."""
+    p = action.params
+    with Session(connection, p["env_id"]) as client:
+        fetch = refresh(client, connection, p["env_id"], p["farm_id"])
+    server = next((s for s in fetch.details.servers if s.id == p["server_id"]), None)
+    if server is None:
+        return done(f"Server {p['server_id'][:8]} is gone from the farm.")
+    label = models.ServerStatus(str(server.status)).label
+    complete = any(e.type == "RebootComplete" and p["server_id"] in (e.message or "")
+                   and e.timestamp and action.sent_at and e.timestamp >= action.sent_at for e in fetch.events)
+    if complete:
+        return done(f"Server {p['server_id'][:8]} rebooted: {label}.")
+    return still(f"Server {p['server_id'][:8]} is {label}; waiting for Scalr's RebootComplete.", follow_interval())
+
+
+@performer("scalr.server.reboot", follow=follow_reboot)
+def perform_server_reboot(action, connection):
     p = action.params
     with Session(connection, p["env_id"]) as client:
         client.reboot_server(env_id=p["env_id"], server_id=p["server_id"], hard=p.get("hard", False))
-        refresh(client, connection, p["env_id"], p["farm_id"])
-    return "Reboot requested; Scalr records RebootComplete on the farm's events."
+    return Accepted("Scalr accepted the reboot; following the server…")
 
 
-@performer("scalr.server.terminate")
-def perform_server_terminate(action, connection) -> str:
+@performer("scalr.server.terminate", follow=farm_follower(_server_reached({"terminated"}, "terminated")))
+def perform_server_terminate(action, connection):
     p = action.params
     with Session(connection, p["env_id"]) as client:
         client.terminate_server(env_id=p["env_id"], server_id=p["server_id"],
                                 decrease_min_instances=p.get("decrease_min_instances", False),
                                 force=p.get("force", False))
-        return follow(action, _server_check(client, connection, p, p["server_id"], {"terminated"}, "terminated"))
+    return Accepted("Scalr accepted the termination; following the server…")
 
 
-@performer("scalr.server.suspend")
-def perform_server_suspend(action, connection) -> str:
+@performer("scalr.server.suspend", follow=farm_follower(_server_reached({"suspended"}, "suspended")))
+def perform_server_suspend(action, connection):
     p = action.params
     with Session(connection, p["env_id"]) as client:
         client.suspend_server(env_id=p["env_id"], server_id=p["server_id"])
-        return follow(action, _server_check(client, connection, p, p["server_id"], {"suspended"}, "suspended"))
+    return Accepted("Scalr accepted the suspension; following the server…")
 
 
-@performer("scalr.server.resume")
-def perform_server_resume(action, connection) -> str:
+@performer("scalr.server.resume", follow=farm_follower(_server_reached({"running"}, "resumed")))
+def perform_server_resume(action, connection):
     p = action.params
     with Session(connection, p["env_id"]) as client:
         client.resume_server(env_id=p["env_id"], server_id=p["server_id"])
-        return follow(action, _server_check(client, connection, p, p["server_id"], {"running"}, "resumed"))
+    return Accepted("Scalr accepted the resume; following the server…")
 
 
 def scalr_server_image(*, server: models.Server, actor, role_name: str):
@@ -298,23 +311,27 @@ def scalr_server_image(*, server: models.Server, actor, role_name: str):
                  params=_server_params(server, role_name=role_name), target_url=server_url(server))
 
 
-@performer("scalr.server.image")
-def perform_server_image(action, connection) -> str:
+def follow_bundle_task(action, connection):
+    p, task_id = action.params, action.follow["task_id"]
+    with Session(connection, p["env_id"]) as client:
+        status = client.bundle_task_status(env_id=p["env_id"], bundle_task_id=task_id)
+    models.BundleTask.objects.filter(connection=connection, external_id=task_id).update(
+        status=status.status, failure_reason=status.failure_reason or "")
+    if status.status == "failed":
+        return failed(f"Bundle task #{task_id} failed: {status.failure_reason or 'no reason given'}")
+    sentence = f"Bundle task #{task_id}: {status.status}."
+    return done(sentence) if status.finished else still(sentence, follow_interval())
+
+
+@performer("scalr.server.image", follow=follow_bundle_task)
+def perform_server_image(action, connection):
     p = action.params
     server = connection.servers.filter(external_id=p["server_id"]).select_related("farm__environment").first()
     with Session(connection, p["env_id"]) as client:
         task_id = client.create_image(env_id=p["env_id"], server_id=p["server_id"], role_name=p["role_name"])
-        environment = connection.environments.get(external_id=p["env_id"])
-        task, _ = models.BundleTask.objects.update_or_create(
-            connection=connection, external_id=task_id,
-            defaults={"environment": environment, "server": server, "server_external_id": p["server_id"],
-                      "role_name": p["role_name"], "created_by": action.actor.username if action.actor else ""})
-
-        def check():
-            status = client.bundle_task_status(env_id=p["env_id"], bundle_task_id=task_id)
-            models.BundleTask.objects.filter(pk=task.pk).update(status=status.status,
-                                                                failure_reason=status.failure_reason or "")
-            if status.status == "failed":
-                raise errors.VendorError(f"Bundle task #{task_id} failed: {status.failure_reason or 'no reason given'}")
-            return status.finished, f"Bundle task #{task_id}: {status.status}."
-        return follow(action, check)
+    environment = connection.environments.get(external_id=p["env_id"])
+    models.BundleTask.objects.update_or_create(
+        connection=connection, external_id=task_id,
+        defaults={"environment": environment, "server": server, "server_external_id": p["server_id"],
+                  "role_name": p["role_name"], "created_by": action.actor.username if action.actor else ""})
+    return Accepted(f"Scalr accepted it as bundle task #{task_id}; following it…", {"task_id": task_id})

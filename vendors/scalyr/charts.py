@@ -59,8 +59,13 @@ def chart_series(*, connection, state: ChartState) -> Series:
                   execution_time_ms=result.execution_time_ms)
 
 
-def saved_charts_refresh(*, connection, client) -> tuple[int, int]:
-    """Refresh every saved chart of `connection` in one timeseriesQuery; returns (charts, new summaries)."""
+def saved_charts_refresh(*, connection, client, parts=None) -> tuple[int, int]:
+    """Refresh every saved chart of `connection` in one timeseriesQuery; returns (charts, new summaries).
+
+    Each chart is a part of the poll: one that Scalyr refuses (its filter...) keeps its stored series
+    and says why; when the whole batch cannot be read (Scalyr slow, garbled, down), every chart keeps
+    its series and the poll names them. Refused credentials fail the poll.
+    """
     charts = list(SavedQuery.objects.filter(connection=connection, kind=SavedQuery.Kind.CHART))
     if not charts:
         return 0, 0
@@ -72,11 +77,22 @@ def saved_charts_refresh(*, connection, client) -> tuple[int, int]:
         windows.append((to_ms(start), to_ms(end)))
         queries.append(TimeseriesQuery(start=to_ms(start), end=to_ms(end), filter=state.filter,
                                        function=state.function, buckets=state.buckets, create_summaries=True))
+    try:
+        answers = _batched(client, queries)
+    except (errors.AuthenticationError, errors.RateLimited):
+        raise
+    except errors.VendorError as exc:
+        answers = [exc] * len(charts)
     created = 0
-    for chart, (start_ms, end_ms), series in zip(charts, windows, _batched(client, queries)):
+    for chart, (start_ms, end_ms), series in zip(charts, windows, answers):
+        key, label = f"chart:{chart.pk}", f"chart {chart.name}"
         if isinstance(series, errors.VendorError):
             chart.refresh_error = str(series)  # this chart's filter or function; the others still refresh
+            if parts is not None:
+                parts.fail(key, label, str(series))
             continue
+        if parts is not None:
+            parts.ok(key)
         chart.values = finite(series.values)
         chart.window_start_ms, chart.window_end_ms = start_ms, end_ms
         chart.refreshed_at = now

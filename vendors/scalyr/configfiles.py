@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
-
-from dashboard.audit.models import Outcome
-from dashboard.audit.services import audit_record
 from vendors.core import errors
+from vendors.core.actions import action_secret_values, action_start, performer
+from vendors.core.models import ActionStatus
 from vendors.scalyr.clients import client_for
 from vendors.scalyr.records import ConfigFile
 
@@ -58,18 +56,18 @@ def file_get_or_none(*, connection, path: str) -> ConfigFile | None:
         return None
 
 
-def _audited(*, connection, actor, verb: str, path: str, detail: dict, write) -> None:
-    target = _Target(f"{connection.name}:{path}")
-    try:
-        write()
-    except errors.VendorError as exc:
-        audit_record(actor=actor, verb=verb, target=target, target_type=TARGET_TYPE, team=connection.team,
-                     outcome=Outcome.FAILURE, message=str(exc), detail={"connection": connection.name, "path": path,
-                                                                        **detail, "error": exc.code or exc.kind})
-        raise
-    with transaction.atomic():
-        audit_record(actor=actor, verb=verb, target=target, target_type=TARGET_TYPE, team=connection.team,
-                     detail={"connection": connection.name, "path": path, **detail})
+def _write(*, connection, actor, verb: str, path: str, summary: str, params: dict, content: str | None = None):
+    """Run a write through the action pipeline, in this request (the editor shows Scalyr's answer at once);
+    Scalyr's refusal is raised again as its typed error. The content travels like a secret: out of the
+    action's parameters and the audit log, and forgotten once sent."""
+    action = action_start(connection=connection, actor=actor, verb=verb, target=_Target(f"{connection.name}:{path}"),
+                          target_type=TARGET_TYPE, summary=summary, params={"path": path, **params}, inline=True,
+                          secret_payload={"content": content} if content is not None else None)
+    error = getattr(action, "error", None)
+    if error is not None:
+        raise error
+    if action.status != ActionStatus.SUCCEEDED:
+        raise errors.OutcomeUnknown(action.message)
 
 
 def file_put(*, connection, path: str, content: str, expected_version: int | None, actor) -> None:
@@ -77,19 +75,30 @@ def file_put(*, connection, path: str, content: str, expected_version: int | Non
 
     Raises Conflict when the file changed (or appeared) since the editor read it.
     """
+    creating = expected_version is None
+    _write(connection=connection, actor=actor, verb="scalyr.file.create" if creating else "scalyr.file.update",
+           path=path, summary=f"{'Create' if creating else 'Update'} configuration file {path}",
+           params={"expected_version": expected_version, "bytes": len(content.encode())}, content=content)
+
+
+@performer("scalyr.file.create")
+@performer("scalyr.file.update")
+def perform_file_put(action, connection) -> str:
+    path, expected_version = action.params["path"], action.params["expected_version"]
+    content = action_secret_values(action)["content"]
     client = client_for(connection)
-
-    def write():
-        if expected_version is None and file_get_or_none(connection=connection, path=path) is not None:
-            raise errors.Conflict(f"A file already exists at {path}: open it to edit it.", code="fileExists")
-        client.put_file(path, content, expected_version=expected_version)
-
-    _audited(connection=connection, actor=actor, verb="scalyr.file.create" if expected_version is None
-             else "scalyr.file.update", path=path, detail={"expected_version": expected_version,
-                                                           "bytes": len(content.encode())}, write=write)
+    if expected_version is None and file_get_or_none(connection=connection, path=path) is not None:
+        raise errors.Conflict(f"A file already exists at {path}: open it to edit it.", code="fileExists")
+    client.put_file(path, content, expected_version=expected_version)
+    return "Saved."
 
 
 def file_delete(*, connection, path: str, expected_version: int, actor) -> None:
-    _audited(connection=connection, actor=actor, verb="scalyr.file.delete", path=path,
-             detail={"expected_version": expected_version},
-             write=lambda: client_for(connection).delete_file(path, expected_version=expected_version))
+    _write(connection=connection, actor=actor, verb="scalyr.file.delete", path=path,
+           summary=f"Delete configuration file {path}", params={"expected_version": expected_version})
+
+
+@performer("scalyr.file.delete")
+def perform_file_delete(action, connection) -> str:
+    client_for(connection).delete_file(action.params["path"], expected_version=action.params["expected_version"])
+    return "Deleted."

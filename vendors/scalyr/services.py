@@ -154,7 +154,7 @@ def demo_seed(*, connection: ScalyrConnection) -> int:
     return created
 
 
-def connection_poll(*, connection: ScalyrConnection) -> list[str]:
+def connection_poll(*, connection: ScalyrConnection, parts=None) -> list[str]:
     """Refresh the saved charts (one timeseriesQuery with summaries) and prove the other tokens work.
 
     Raises the vendor's error when a token is refused, so the connection's health says so.
@@ -166,7 +166,7 @@ def connection_poll(*, connection: ScalyrConnection) -> list[str]:
         notes.append(f"Demo: {seeded} saved queries created.")
     with client_for(connection, interactive=False) as client:
         if READ_LOGS in kinds:
-            charts, created = saved_charts_refresh(connection=connection, client=client)
+            charts, created = saved_charts_refresh(connection=connection, client=client, parts=parts)
             if charts:
                 notes.append(f"{charts} saved chart{'s' if charts != 1 else ''} refreshed"
                              + (f" ({created} new Scalyr summar{'ies' if created != 1 else 'y'})." if created
@@ -174,9 +174,12 @@ def connection_poll(*, connection: ScalyrConnection) -> list[str]:
             else:
                 client.check(READ_LOGS)
         for kind in (READ_CONFIG, WRITE_CONFIG):
-            if kind in kinds:
-                client.check(kind)
-                break  # one listFiles proves the config side; "Test connection" checks each token
+            if kind in kinds:  # one listFiles proves the config side; "Test connection" checks each token
+                if parts is None:
+                    client.check(kind)
+                else:
+                    parts.read("config", "the configuration files token", lambda kind=kind: client.check(kind))
+                break
     notes.append("Tokens: " + ", ".join(TOKEN_LABELS[k] for k in (READ_LOGS, READ_CONFIG, WRITE_CONFIG) if k in kinds)
                  + ".")
     return notes

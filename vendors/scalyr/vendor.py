@@ -20,8 +20,8 @@ from vendors.scalyr.templatetags.scalyr import figure
 DEMO_PORT = 8103
 
 
-def poll(connection: ScalyrConnection) -> list[str]:
-    return services.connection_poll(connection=connection)
+def poll(connection: ScalyrConnection, parts=None) -> list[str]:
+    return services.connection_poll(connection=connection, parts=parts)
 
 
 def check(connection: ScalyrConnection) -> str:

@@ -4,6 +4,11 @@ from vendors.core import polling, registry
 from vendors.core.tasks import poll_connection
 
 
+#: PollOutcome.status -> the word printed after "poll"
+OUTCOME_WORDS = {"ok": "succeeded", "degraded": "degraded", "deferred": "deferred", "failed": "failed",
+                 "skipped": "skipped"}
+
+
 class Command(BaseCommand):
     help = "Poll connections now: all enabled ones, or one by name. --wait runs the poll here and reports."
 
@@ -33,10 +38,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{target.vendor} {target.name}: poll queued.")
                 continue
             outcome = polling.connection_poll(vendor=target.vendor, pk=target.pk, lease=lease)
+            line = f"{target.vendor} {target.name}: poll {OUTCOME_WORDS.get(outcome.status, outcome.status)}"
             if outcome.status == "ok":
-                self.stdout.write(self.style.SUCCESS(f"{target.vendor} {target.name}: poll succeeded."))
+                self.stdout.write(self.style.SUCCESS(line))
+            elif outcome.status == "failed":
+                failures.append(line)
+                self.stderr.write(f"{line}: {outcome.message}")
             else:
-                failures.append(f"{target.vendor} {target.name}: {outcome.message}")
-                self.stderr.write(f"{target.vendor} {target.name}: poll failed: {outcome.message}")
+                self.stdout.write(self.style.WARNING(f"{line}: {outcome.message}"))
         if failures:
             raise CommandError(f"{len(failures)} poll(s) failed.")
