@@ -30,6 +30,7 @@ def widgets(widget_sim):
     widget_sim.widgets = fresh.widgets
     widget_sim.token = fresh.token
     widget_sim.list_calls = 0
+    widget_sim.owners, widget_sim.refuse_owner, widget_sim.owner_calls = fresh.owners, {}, {}
     return widget_sim
 
 

@@ -12,6 +12,8 @@ class Widget(models.Model):
     external_id = models.CharField(max_length=64)
     name = models.CharField(max_length=100)
     status = models.CharField(max_length=32)
+    #: read per widget, a part of the poll (kept as stored when that read fails)
+    owner = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connection", "external_id"], name="unique_widget")]

@@ -10,6 +10,10 @@ class WidgetSimulator(Simulator):
         self.widgets = {"w1": {"id": "w1", "name": "alpha", "status": "running"},
                         "w2": {"id": "w2", "name": "beta", "status": "stopped"}}
         self.list_calls = 0
+        self.owners = {"w1": "alice", "w2": "bob"}
+        #: widget id -> (status, message) answered for its owner instead of the owner: a refused part
+        self.refuse_owner: dict[str, tuple[int, str]] = {}
+        self.owner_calls: dict[str, int] = {}
 
     def handle(self, request):
         if request.header("authorization") != f"Bearer {self.token}":
@@ -20,4 +24,14 @@ class WidgetSimulator(Simulator):
             with self.lock:
                 self.list_calls += 1
                 return json_response({"widgets": list(self.widgets.values())})
+        if request.path.startswith("/widgets/") and request.path.endswith("/owner"):
+            widget = request.path.split("/")[2]
+            with self.lock:
+                self.owner_calls[widget] = self.owner_calls.get(widget, 0) + 1
+                if widget in self.refuse_owner:
+                    status, message = self.refuse_owner[widget]
+                    return json_response({"error": message}, status)
+                if widget not in self.widgets:
+                    return json_response({"error": "no such widget"}, 404)
+                return json_response({"owner": self.owners.get(widget, "")})
         return Response(404, "not found")

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from vendors.core import registry
 from vendors.core.forms import BASE_FIELDS, ConnectionForm
+from vendors.core.parts import MISSING, PollParts
 from tests.testvendor.client import WidgetClient
 from tests.testvendor.models import Widget, WidgetConnection
 
@@ -21,13 +22,20 @@ def client_for(connection) -> WidgetClient:
 
 
 def poll(connection, parts=None):
+    """The widget list is the root; each widget's owner is a part (kept as stored when it fails)."""
+    parts = parts or PollParts(connection)
     with client_for(connection) as client:
         records = client.widgets()
+        owners = {record["id"]: parts.read(f"owner:{record['id']}", f"owner of widget {record['name']}",
+                                           lambda record=record: client.owner(record["id"]))
+                  for record in records}
     with transaction.atomic():
         seen = set()
         for record in records:
-            Widget.objects.update_or_create(connection=connection, external_id=record["id"],
-                                            defaults={"name": record["name"], "status": record["status"]})
+            values = {"name": record["name"], "status": record["status"]}
+            if owners[record["id"]] is not MISSING:
+                values["owner"] = owners[record["id"]]
+            Widget.objects.update_or_create(connection=connection, external_id=record["id"], defaults=values)
             seen.add(record["id"])
         Widget.objects.filter(connection=connection).exclude(external_id__in=seen).delete()
     return [f"{len(records)} widgets"]
