@@ -112,3 +112,20 @@ def test_poll_wait_fails_only_when_a_poll_failed(connection, widgets, capsys):
     with pytest.raises(Exception, match="1 poll"):
         call_command("poll", "--wait", "--connection", connection.name)
     assert "widgets widgets-prod: poll failed: The widget service refused the token." in capsys.readouterr().err
+
+
+def test_the_connection_pages_say_what_is_missing_and_since_when(client, members, connection, widgets):
+    from django.urls import reverse
+    from dashboard.teams.models import Role
+
+    widgets.refuse_owner["w1"] = (403, "This key may not read owners.")
+    poll(connection)
+    client.force_login(members[Role.VIEWER])
+
+    page = client.get(reverse("core:connection-detail", args=["widgets", connection.pk])).content.decode()
+    assert "Missing from the last poll (1 of 2 parts)" in page
+    assert "<strong>Owner of widget alpha</strong>: <span class=\"error-text\">This key may not read owners.</span>" \
+        in page
+    assert "Degraded" in page
+    listing = client.get(reverse("core:connection-list")).content.decode()
+    assert "1 of 2 parts failed: owner of widget alpha: This key may not read owners." in listing

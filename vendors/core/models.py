@@ -116,6 +116,13 @@ class Connection(models.Model):
         return ""
 
     @property
+    def failed_parts(self) -> list[dict]:
+        """The parts the last polls could not read (label, vendor's message, since, next try), for pages."""
+        from vendors.core.parts import part_failures
+
+        return part_failures(self, "")
+
+    @property
     def polling_now(self) -> bool:
         return bool(self.lease_owner and self.lease_until and self.lease_until > timezone.now())
 
