@@ -11,15 +11,27 @@ Construction:
 `rate_limit` is the Query API's requests per hour per environment (None: off);
 `apiv2_rate_limit` the APIv2 requests per minute per key (None: off, Scalr's default).
 `scalr_version` starting with "4" keeps Dm* and FarmGetStats alive; 5.x answers "deprecated".
+`demo=True` (or `ScalrSimulator.demo()`) serves the demo installation; `demo="small"` a compact one with
+the same variety (running, stopped and locked farms, DNS zones, vhosts, deployments) for fast test runs.
 
-Control actions (`POST /_sim/<action>` or `simulator.control(action, payload)`):
-    set_server_status {server_id, status}      any legacy status ("Running", "Pending launch"...)
+Control actions (`POST /_sim/<action>` with a JSON body, or `simulator.control(action, payload)`);
+each answers JSON, and `{"error": ...}` with 400 when the world refuses:
+    set_server_status {server_id, status, stuck?}  any legacy status ("Running", "Pending launch"...)
     fail_server {server_id, reason?}           marks the server failed (Terminated, HostDown event)
     add_farm {env_id, name, status?, roles?: [{role_id?, alias, min?, max?, servers?}]}
     lock_farm {farm_id, comment} / unlock_farm {farm_id}
     set_version {scalr_version}, set_rate_limit {rate_limit?, apiv2_rate_limit?}, reset_usage {}
     add_event {farm_id, type, message}, add_log {farm_id, message, severity?, server_id?}
     reset {} -> back to the initial world; state {} -> counts of farms and servers by status
+What others do at Scalr meanwhile (the world's own rules apply: a locked farm is not launched...):
+    launch_farm {farm_id}, terminate_farm {farm_id}, clone_farm {farm_id, name?} -> {farm_id}
+    launch_server {farm_role_id} -> {server_id}, terminate_server {server_id}
+    remove_farm {farm_id}                      the farm, its farm roles, servers, events and log vanish
+    remove_farm_role {farm_role_id}            the farm role and its servers vanish
+    remove_environment {env_id}                the environment and everything in it vanish
+    move_server {server_id, farm_role_id}      the server shows up in another farm role (same environment)
+    clear_catalog {kind, env_id?} -> {removed} empty roles, images, scripts, dns_zones, vhosts or deployments
+
 """
 
 from __future__ import annotations
@@ -58,7 +70,7 @@ class ScalrSimulator(Simulator):
 
     def __init__(self, *, seed: int = 7, credentials: dict | None = None, environments: int = 1,
                  farms_per_env: int = 0, servers_per_farm: int = 4, rate_limit: int | None = 10_000,
-                 apiv2_rate_limit: int | None = None, scalr_version: str = "5.11", demo: bool = False):
+                 apiv2_rate_limit: int | None = None, scalr_version: str = "5.11", demo: bool | str = False):
         super().__init__(seed=seed)
         self.credentials = {key: _credential(key, value)
                             for key, value in (DEMO_CREDENTIALS if credentials is None else credentials).items()}
@@ -80,7 +92,9 @@ class ScalrSimulator(Simulator):
             self.scalr_version = options["scalr_version"]
             self._usage: Counter = Counter()
             self.world = World(self.rng)
-            if options["demo"]:
+            if options["demo"] == "small":
+                populate.small(self.world)
+            elif options["demo"]:
                 populate.demo(self.world)
             else:
                 populate.generated(self.world, environments=options["environments"],
@@ -195,7 +209,8 @@ class ScalrSimulator(Simulator):
                                    status=m.FARM_RUNNING if running else m.FARM_TERMINATED)
         role_ids = sorted(self.world.roles)
         for spec in roles if roles is not None else [{"alias": "base"}]:
-            role = self.world.add_farm_role(farm, int(spec.get("role_id", role_ids[0])), spec.get("alias", "base"),
+            role_id = spec.get("role_id", role_ids[0] if role_ids else 0)  # a farm role keeps a removed role's id
+            role = self.world.add_farm_role(farm, int(role_id), spec.get("alias", "base"),
                                             min_instances=int(spec.get("min", 1)),
                                             max_instances=int(spec.get("max", 2)))
             for _ in range(int(spec.get("servers", 0)) if running else 0):
@@ -231,6 +246,49 @@ class ScalrSimulator(Simulator):
         server = self.world.servers.get(server_id)
         self.world.add_log(self._find_farm(farm_id), server, message, severity=int(severity))
         return {"ok": True}
+
+    # what others do at Scalr meanwhile
+    def _find_farm_role(self, farm_role_id: int) -> m.FarmRole:
+        if int(farm_role_id) not in self.world.farm_roles:
+            raise KeyError(f"no farm role {farm_role_id}")
+        return self.world.farm_roles[int(farm_role_id)]
+
+    def _control_launch_farm(self, farm_id: int) -> dict:
+        self.world.launch_farm(self._find_farm(farm_id))
+        return {"ok": True}
+
+    def _control_terminate_farm(self, farm_id: int) -> dict:
+        self.world.terminate_farm(self._find_farm(farm_id))
+        return {"ok": True}
+
+    def _control_clone_farm(self, farm_id: int, name: str | None = None) -> dict:
+        return {"farm_id": self.world.clone_farm(self._find_farm(farm_id), name).id}
+
+    def _control_launch_server(self, farm_role_id: int) -> dict:
+        return {"server_id": self.world.launch_server(self._find_farm_role(farm_role_id)).id}
+
+    def _control_terminate_server(self, server_id: str) -> dict:
+        self.world.terminate_server(self._find_server(server_id))
+        return {"ok": True}
+
+    def _control_remove_farm(self, farm_id: int) -> dict:
+        self.world.remove_farm(self._find_farm(farm_id))
+        return {"ok": True}
+
+    def _control_remove_farm_role(self, farm_role_id: int) -> dict:
+        self.world.remove_farm_role(self._find_farm_role(farm_role_id))
+        return {"ok": True}
+
+    def _control_remove_environment(self, env_id: int) -> dict:
+        self.world.remove_environment(int(env_id))
+        return {"ok": True}
+
+    def _control_move_server(self, server_id: str, farm_role_id: int) -> dict:
+        self.world.move_server(self._find_server(server_id), self._find_farm_role(farm_role_id))
+        return {"ok": True}
+
+    def _control_clear_catalog(self, kind: str, env_id: int | None = None) -> dict:
+        return {"removed": self.world.clear_catalog(kind, None if env_id is None else int(env_id))}
 
     def _control_reset(self) -> dict:
         self.reset()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Callable, Hashable
+from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import timedelta
@@ -78,14 +78,18 @@ LAUNCH_TOLERANCE_SECONDS = 120
 
 
 def upsert(model: type[dj.Model], queryset: dj.QuerySet, key: str | tuple[str, ...], wanted: dict[Hashable, dict],
-           *, removable: Callable[[dict], bool] | None = None, remove_missing: bool = True) -> tuple[int, int, int]:
+           *, remove_only_where: Mapping[str, Container] | None = None,
+           remove_missing: bool = True) -> tuple[int, int, int]:
     """Make the rows of `queryset` match `wanted` (key -> field values); returns (created, updated, removed).
 
     Rows are read as plain values (no model instances for the unchanged majority); a row
-    missing from `wanted` is deleted when `remove_missing` and `removable(row)` allow it.
+    missing from `wanted` is deleted when `remove_missing`, and, with `remove_only_where`
+    (field -> values), only when each of those fields holds one of its values. Those fields
+    are read whatever `wanted` holds: it may be empty (everything of the refreshed farms vanished).
     """
     keys = (key,) if isinstance(key, str) else key
-    fields = sorted({name for values in wanted.values() for name in values})
+    conditions = dict(remove_only_where or {})
+    fields = sorted({name for values in wanted.values() for name in values} | set(conditions))
     current = {}
     for row in queryset.values("pk", *keys, *[f for f in fields if f not in keys]):
         current[row[key] if isinstance(key, str) else tuple(row[k] for k in keys)] = row
@@ -107,7 +111,8 @@ def upsert(model: type[dj.Model], queryset: dj.QuerySet, key: str | tuple[str, .
         model.objects.bulk_update([model(pk=row["pk"], **{n: row[n] for n in names}) for row in changed], names,
                                   batch_size=BATCH)
     vanished = [row["pk"] for item_key, row in current.items()
-                if item_key not in wanted and (removable is None or removable(row))] if remove_missing else []
+                if item_key not in wanted and all(row[name] in values for name, values in conditions.items())
+                ] if remove_missing else []
     if vanished:
         model.objects.filter(pk__in=vanished).delete()
     return len(new), len(changed), len(vanished)
@@ -220,7 +225,7 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
     existing_servers = connection.servers.all() if len(fetched) > SMALL_REFRESH else connection.servers.filter(
         dj.Q(farm_id__in=fetched_pks) | dj.Q(external_id__in=list(servers)))
     created, updated, removed = upsert(models.Server, existing_servers, "external_id", servers,
-                                       removable=lambda row: row["farm_id"] in fetched_pks)
+                                       remove_only_where={"farm_id": fetched_pks})
     result.created += created
     result.updated += updated
     result.removed += removed

@@ -32,10 +32,10 @@ SCRIPTS = [
 ]
 
 
-def catalog(world: World, now: float) -> None:
+def catalog(world: World, now: float, *, roles: int | None = None) -> None:
     world.users[1] = m.User(1, "ops@example.com")
     world.users[2] = m.User(2, "dev@example.com")
-    for name, os_id, family, version, arch, images in CATALOG:
+    for name, os_id, family, version, arch, images in CATALOG[:roles]:
         role = m.Role(world.next_id("role", start=10), name, os_id, family, version, arch, 1, now - 400 * 24 * HOUR)
         for platform, location, cloud_id in images:
             image = m.Image(world.uuid(), f"{name}-{location}", platform, location, cloud_id, arch, os_id,
@@ -45,10 +45,10 @@ def catalog(world: World, now: float) -> None:
         world.roles[role.id] = role
 
 
-def add_env(world: World, env_id: int, name: str, now: float) -> m.Environment:
+def add_env(world: World, env_id: int, name: str, now: float, *, scripts: int | None = None) -> m.Environment:
     env = m.Environment(env_id, name, now - 500 * 24 * HOUR, project_id=world.uuid())
     world.envs[env_id] = env
-    for title, description, bodies in SCRIPTS:
+    for title, description, bodies in SCRIPTS[:scripts]:
         script = m.Script(world.next_id("script", start=100), env_id, title, description, added=now - 90 * 24 * HOUR)
         for number, body in enumerate(bodies, start=1):
             script.versions.append(m.ScriptVersion(number, body, now - (90 - 10 * number) * 24 * HOUR))
@@ -171,6 +171,34 @@ def demo(world: World) -> None:
                                          "success")
     world.add_log(cache, None, "Failed to attach floating IP: quota exceeded", severity=4, when=now - 2 * HOUR)
     world.add_event(cache, "IPAddressChanged", "Floating IP reassigned", when=now - 2 * HOUR + 60)
+
+
+def small(world: World) -> None:
+    """The demo's variety in a few requests: two environments, five farms (running, stopped, locked),
+    three roles, two scripts each, a DNS zone, an Apache vhost and a deployment source."""
+    now = time.time()
+    catalog(world, now, roles=3)
+    ubuntu, nginx, mysql = sorted(world.roles)
+    add_env(world, 1, "production", now, scripts=2)
+    add_env(world, 2, "staging", now, scripts=2)
+    ec2 = ("ec2", "us-east-1", "us-east-1a")
+    stack = ("openstack", "RegionOne", "nova")
+    web = running_farm(world, 1, "web", [(nginx, "nginx", *ec2, "m3.medium", 1, 3, 2),
+                                         (ubuntu, "app", *stack, "m1.medium", 1, 2, 1)], now)
+    db = running_farm(world, 1, "db", [(mysql, "mysql", *ec2, "r3.large", 1, 2, 1)], now)
+    db.lock = m.Lock("Change freeze", 1, "owner")
+    stopped_farm(world, 1, "batch", [(ubuntu, "worker", *ec2, "c3.large", 0, 2, 0)])
+    running_farm(world, 2, "web-staging", [(nginx, "nginx", *ec2, "t2.small", 1, 2, 2)], now, owner_id=2)
+    stopped_farm(world, 2, "qa", [(ubuntu, "sandbox", *stack, "m1.small", 1, 1, 0)])
+    web_role = world.roles_of_farm(web.id)[0]
+    world.zones["example.com"] = m.DnsZone("example.com", 1, web.id, web_role.id, "Active", now - 100 * HOUR,
+                                           system_records(world, "example.com"))
+    world.vhosts["www.example.com"] = m.ApacheVhost("www.example.com", 1, web.id, web_role.id, "/var/www/app",
+                                                    False, now - 20 * HOUR)
+    source = m.DmSource(world.next_id("dm_source"), 1, "git", "https://git.example.com/app.git", "password")
+    world.dm_sources[source.id] = source
+    application = m.DmApplication(world.next_id("dm_app"), 1, source.id, "storefront")
+    world.dm_apps[application.id] = application
 
 
 def system_records(world: World, zone: str) -> list[m.DnsRecord]:

@@ -232,6 +232,100 @@ class World:
         self.farm_roles[role.id] = role
         return role
 
+    # -- what vanishes at Scalr (someone else removes it; the console must follow) -------------
+    def remove_farm(self, farm: m.Farm) -> None:
+        """The farm is deleted with its farm roles, servers, events and log. DNS zones outlive it (their
+        farm link is cleared); its Apache vhosts and farm-scoped variables go with it."""
+        for role in self.roles_of_farm(farm.id):
+            self.remove_farm_role(role)
+        del self.farms[farm.id]
+        self.events.pop(farm.id, None)
+        self.logs.pop(farm.id, None)
+        for zone in self.zones.values():
+            if zone.farm_id == farm.id:
+                zone.farm_id, zone.farm_role_id, zone.modified = 0, 0, time.time()
+        for name in [name for name, vhost in self.vhosts.items() if vhost.farm_id == farm.id]:
+            del self.vhosts[name]
+        self.variables = [v for v in self.variables if (v.scope, v.scope_id) != ("farm", str(farm.id))]
+
+    def remove_farm_role(self, role: m.FarmRole) -> None:
+        """The farm role is deleted and its servers with it (Scalr terminates them)."""
+        for server in self.servers_of(farm_role_id=role.id):
+            self._forget_server(server)
+        del self.farm_roles[role.id]
+        for zone in self.zones.values():
+            if zone.farm_role_id == role.id:
+                zone.farm_role_id, zone.modified = 0, time.time()
+        for name in [name for name, vhost in self.vhosts.items() if vhost.farm_role_id == role.id]:
+            del self.vhosts[name]
+        self.variables = [v for v in self.variables if (v.scope, v.scope_id) != ("farmrole", str(role.id))]
+
+    def _forget_server(self, server: m.Server) -> None:
+        del self.servers[server.id]
+        self._terminated_at.pop(server.id, None)
+        self.variables = [v for v in self.variables if (v.scope, v.scope_id) != ("server", server.id)]
+
+    def remove_environment(self, env_id: int) -> None:
+        """The environment is deleted with everything in it (roles and images are the account's: they stay)."""
+        env = self.env(env_id)
+        for farm in self.farms_of(env.id):
+            self.remove_farm(farm)
+        self.clear_catalog("scripts", env.id)
+        for kind in ("dns_zones", "vhosts", "deployments"):
+            self.clear_catalog(kind, env.id)
+        self.variables = [v for v in self.variables if (v.scope, v.scope_id) != ("environment", str(env.id))]
+        del self.envs[env.id]
+
+    def move_server(self, server: m.Server, role: m.FarmRole) -> None:
+        """The server now belongs to another farm role of the same environment, with a free index there.
+
+        Not a Scalr action: what a sync must survive anyway (a server id found in another farm)."""
+        farm = self.farms[role.farm_id]
+        if farm.env_id != server.env_id:
+            raise WorldError("invalid", f"Server '{server.id}' cannot move to another environment")
+        used = {s.index for s in self.active_servers(role.id) if s.id != server.id}
+        server.index = next(i for i in range(1, len(used) + 2) if i not in used)
+        server.farm_id, server.farm_role_id = farm.id, role.id
+        server.since_tick = self.ticks
+
+    #: catalog kind -> the world's dictionary of it (scripts, zones... are per environment)
+    CATALOG_KINDS = ("roles", "images", "scripts", "dns_zones", "vhosts", "deployments")
+
+    def clear_catalog(self, kind: str, env_id: int | None = None) -> int:
+        """Empty a catalog (of one environment, or all); returns how many items went.
+
+        Roles and images belong to the account (every environment sees them): `env_id` does not
+        narrow them. Farm roles keep their role id when their role goes, as at Scalr."""
+        if kind not in self.CATALOG_KINDS:
+            raise WorldError("invalid", f"Unknown catalog {kind!r}: one of {', '.join(self.CATALOG_KINDS)}")
+
+        def mine(item) -> bool:
+            return env_id is None or item.env_id == env_id
+
+        if kind == "roles":
+            gone = len(self.roles)
+            self.roles.clear()
+        elif kind == "images":
+            gone = len(self.images)
+            self.images.clear()
+            for role in self.roles.values():
+                role.image_ids.clear()
+        elif kind == "scripts":
+            doomed = [i for i, script in self.scripts.items() if mine(script)]
+            for script_id in doomed:
+                del self.scripts[script_id]
+            gone = len(doomed)
+        else:
+            table = {"dns_zones": self.zones, "vhosts": self.vhosts, "deployments": self.dm_sources}[kind]
+            doomed = [key for key, item in table.items() if mine(item)]
+            for key in doomed:
+                del table[key]
+            gone = len(doomed)
+            if kind == "deployments":
+                for app_id in [i for i, app in self.dm_apps.items() if mine(app)]:
+                    del self.dm_apps[app_id]
+        return gone
+
     # -- servers ---------------------------------------------------------------------------
     def new_server(self, role: m.FarmRole, *, status: str = "Pending launch", reason: str = "Scaling up",
                    added: float | None = None) -> m.Server:
@@ -469,7 +563,12 @@ class World:
         if server is None:
             task.status, task.failure_reason = "failed", "Server was terminated before the image was created"
             return
-        base = self.roles[self.farm_roles[server.farm_role_id].role_id]
+        farm_role = self.farm_roles.get(server.farm_role_id)
+        base = self.roles.get(farm_role.role_id) if farm_role else None
+        if base is None:
+            task.status = "failed"
+            task.failure_reason = "The role of the server was removed before the image was created"
+            return
         image = m.Image(self.uuid(), task.role_name, server.platform, server.location,
                         f"ami-{self.rng.getrandbits(32):08x}", base.architecture, base.os_id, time.time(),
                         source="BundleTask")
