@@ -168,3 +168,25 @@ def test_new_events_are_all_read_whether_few_or_many(polled, sim):
         assert poll(polled).status == "ok"
         stored = set(farm.events.filter(message__startswith=batch).values_list("message", flat=True))
         assert stored == {f"{batch} {number}" for number in range(count)}
+
+
+def test_a_query_api_poll_leaves_the_hours_reserve_to_people(team, sim):
+    """With only the reserve of an environment's hour left, the poll does not read it: deferred, not failed,
+    and what was stored stays."""
+    from vendors.scalr.polling import POLL_MINIMUM, RESERVE, budget_for
+
+    connection = make_connection(team, sim, api="v1", hourly_limit=2400, env_ids=[1])
+    assert poll(connection).status == "ok"
+    farms = set(models.Farm.objects.filter(connection=connection).values_list("external_id", flat=True))
+    budget = budget_for(connection, 1)
+    budget.spend(budget.remaining() - RESERVE - POLL_MINIMUM + 1)
+    served = sim.requests_served
+
+    outcome = poll(connection)
+
+    assert outcome.status == "deferred"
+    assert "kept for people" in connection.deferred_reason
+    assert connection.consecutive_failures == 0 and connection.health == "ok"
+    assert sim.requests_served - served == 1  # the environment list only
+    assert set(models.Farm.objects.filter(connection=connection).values_list("external_id", flat=True)) == farms
+    assert budget.remaining() == RESERVE + POLL_MINIMUM - 2  # the environment list is a request of its hour

@@ -148,3 +148,8 @@ def part_failures(connection, prefix: str) -> list[dict]:
     """Every stored failure of `connection` whose key starts with `prefix`, oldest first."""
     keys = sorted(k for k in (getattr(connection, "part_failures", None) or {}) if k.startswith(prefix))
     return [part_failure(connection, key) for key in keys]
+
+
+def missing_parts(connection, *keys: str) -> list[dict]:
+    """The stored failures of these parts of `connection` (for the page that shows them), in key order."""
+    return [failure for failure in (part_failure(connection, key) for key in keys) if failure]

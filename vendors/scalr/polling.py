@@ -196,8 +196,14 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
         try:
             environments = client.list_environments()
             inventories, planned = [], []
+            waiting = []
             for env in environments:
                 budget = budget_for(connection, env.id)
+                if not poll_may_read(budget):  # the hour's reserve is for people: the environment stays as stored
+                    waiting.append(env)
+                    stored = connection.environments.filter(external_id=env.id).values_list("unavailable", flat=True)
+                    inventories.append(EnvInventory(environment=env, farms=None, unavailable=stored.first() or {}))
+                    continue
                 farms = parts.read(f"env:{env.id}:farms", f"farms in {env.name}",
                                    lambda env=env: client.list_farms(env_id=env.id))
                 inventory = EnvInventory(environment=env, farms=farms if farms is not MISSING else None)
@@ -210,6 +216,11 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
                 planned += [(inventory, farm) for farm in chosen]
                 if len(chosen) < len(inventory.farms):
                     notes.append(_budget_note(connection, env, budget, len(inventory.farms), len(chosen)))
+            if waiting and len(waiting) == len(environments):
+                raise errors.Deferred(_waiting_note(waiting), retry_in=budget_for(connection, waiting[0].id)
+                                      .seconds_to_reset())
+            if waiting:
+                notes.append(_waiting_note(waiting) + ".")
             marks = farm_marks(connection)
 
             def read_farm(job):
@@ -241,6 +252,22 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
     if unavailable:
         notes.append(f"Not available on this connection: {'; '.join(unavailable)}.")
     return notes
+
+
+#: requests an environment's reading costs before any farm's details: its farm list and catalogs
+POLL_MINIMUM = 1 + len(CATALOGS)
+
+
+def poll_may_read(budget: RequestBudget) -> bool:
+    """Whether a poll may read an environment without eating the share of the hour kept for people."""
+    remaining = budget.remaining()
+    return remaining is None or remaining >= RESERVE + POLL_MINIMUM
+
+
+def _waiting_note(environments) -> str:
+    names = ", ".join(env.name for env in environments)
+    return (f"the Query API's hourly requests of {names} are spent but for the {RESERVE} kept for people; "
+            f"{'it waits' if len(environments) == 1 else 'they wait'} for the next hour, showing what was read before")
 
 
 def _budget_note(connection, env: r.Environment, budget: RequestBudget, total: int, chosen: int) -> str:

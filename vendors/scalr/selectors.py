@@ -11,6 +11,7 @@ from dashboard.teams.models import Role
 from dashboard.teams.selectors import teams_for_user
 from vendors.core import selectors as core_selectors
 from vendors.core.models import HEALTH_FIELDS
+from vendors.core.parts import missing_parts
 from vendors.scalr import models
 
 FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
@@ -181,3 +182,15 @@ def farm_summary_counts(*, teams) -> tuple[dict[str, int], dict[str, int]]:
             for status, n in found.items():
                 total[status] = total.get(status, 0) + n
     return farms, servers
+
+
+def missing_catalogs(environments, *catalogs: str) -> list[dict]:
+    """Part failures of these catalogs (see `polling.CATALOGS`) in the given environments, each labelled
+    with its environment; the environments' connections must be loaded (`environments_for_user` does)."""
+    return [failure for env in environments for failure in missing_parts(
+        env.connection, *(f"env:{env.external_id}:{catalog}" for catalog in catalogs))]
+
+
+def missing_for_farm(farm: models.Farm) -> list[dict]:
+    """Why a farm's page may show old data: its environment's farm list or its details could not be read."""
+    return missing_parts(farm.connection, f"env:{farm.environment.external_id}:farms", f"farm:{farm.external_id}")

@@ -92,7 +92,7 @@ def farm_context(request, farm: models.Farm, **extra) -> dict:
     api = farm.connection.api
     context = {
         "farm": farm, "env": env, "connection": farm.connection, "roles": roles, "orphans": orphans,
-        "stale": stale_connections([farm.connection]),
+        "stale": stale_connections([farm.connection]), "missing": selectors.missing_for_farm(farm),
         "active_servers": [s for s in servers + orphans if s.status != models.ServerStatus.TERMINATED],
         "events": _timeline(request, farm.events.all(), "events"),
         "logs": _timeline(request, farm.log_entries.all(), "logs"),
@@ -186,7 +186,7 @@ def server_context(request, server: models.Server, **extra) -> dict:
     api = server.connection.api
     context = {
         "server": server, "farm": farm, "env": farm.environment, "connection": server.connection, "api": api,
-        "stale": stale_connections([server.connection]),
+        "stale": stale_connections([server.connection]), "missing": selectors.missing_for_farm(farm),
         "unavailable": farm.environment.unavailable,
         "logs": _timeline(request, farm.log_entries.filter(server_external_id=server.external_id), "logs"),
         "events": _timeline(request, farm.events.filter(message__contains=server.external_id), "events"),

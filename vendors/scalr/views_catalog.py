@@ -29,7 +29,7 @@ def unavailable_notes(environments, feature: str) -> list[tuple[str, str]]:
 
 # -- scripts ---------------------------------------------------------------------------------
 def script_list(request):
-    environments = selectors.environments_for_user(user=request.user)
+    environments = list(selectors.environments_for_user(user=request.user))
     scripts = models.Script.objects.filter(environment__in=environments) \
         .select_related("environment", "environment__connection").order_by("name", "environment__name")
     env = _env_filter(request)
@@ -40,6 +40,7 @@ def script_list(request):
         scripts = scripts.filter(Q(name__icontains=q) | Q(description__icontains=q))
     context = {"page": paginate(request, scripts), "q": q, "environment": env,
                "environments": selectors.environment_choices(user=request.user),
+               "missing": selectors.missing_catalogs(environments, "scripts"),
                "query": query_without(request, "page"), "filtered": bool(env or q)}
     return render(request, page_or_partial(request, "scalr/script_list.html", "script-rows"), context)
 
@@ -145,6 +146,7 @@ def dns_list(request):
     context = {"page": paginate(request, zones), "q": q, "environment": env,
                "environments": [(e.pk, e.label) for e in environments], "query": query_without(request, "page"),
                "unavailable": unavailable_notes(environments, "dns"), "filtered": bool(env or q),
+               "missing": selectors.missing_catalogs(environments, "dns_zones"),
                "can_create": any(has_role(user=request.user, team=e.connection.team_id, role=Role.ADMIN)
                                  and "dns" not in e.unavailable for e in environments)}
     return render(request, page_or_partial(request, "scalr/dns_list.html", "zone-rows"), context)

@@ -154,6 +154,7 @@ def vhosts(request):
     team_ids = {e.connection.team_id for e in environments}
     context = {"vhosts": rows, "form": form, "can_create": bool(farm_roles),
                "unavailable": unavailable_notes(environments, "vhosts"),
+               "missing": selectors.missing_catalogs(environments, "vhosts"),
                "action": next((a for a in [action_for(request, t) for t in team_ids] if a), None)}
     return render(request, "scalr/vhosts.html", context, status=400 if request.method == "POST" else 200)
 
@@ -185,6 +186,7 @@ def deployments(request):
         .select_related("environment"),
         "form": form, "can_deploy": bool(applications) and bool(farm_roles),
         "unavailable": unavailable_notes(environments, "deployments"),
+        "missing": selectors.missing_catalogs(environments, "dm_sources", "dm_applications"),
         "action": next((a for a in [action_for(request, t) for t in team_ids] if a), None),
     }
     return render(request, "scalr/deployments.html", context, status=400 if request.method == "POST" else 200)
