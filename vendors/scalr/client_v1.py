@@ -52,6 +52,12 @@ def _form_value(value) -> str:
     return str(value)
 
 
+def _naming_action(message: str, action: str, params: dict) -> str:
+    """`message` about POST /api/api.php, naming the action (and the farm or server it was about)."""
+    about = "".join(f" {name}={params[name]}" for name in ("FarmID", "ServerID") if params.get(name) is not None)
+    return f"{message.rstrip('.')} (Action={action}{about})"
+
+
 class ScalrV1Client(ScalrClient):
     """`endpoint` is the Query API path on the Scalr host (`/api/api.php`; `/` for api.scalr.net)."""
 
@@ -108,9 +114,13 @@ class ScalrV1Client(ScalrClient):
             elif value is not None:
                 form[name] = _form_value(value)
         # a write that may have reached Scalr (timeout, 5xx) is reported, never sent twice
-        response = self.request("POST", self.endpoint, content=urlencode(form).encode("ascii"), headers=FORM,
-                                idempotent=action in READ_ACTIONS,
-                                extensions={"scalr_env": int(env_id) if env_id is not None else None})
+        try:
+            response = self.request("POST", self.endpoint, content=urlencode(form).encode("ascii"), headers=FORM,
+                                    idempotent=action in READ_ACTIONS,
+                                    extensions={"scalr_env": int(env_id) if env_id is not None else None})
+        except errors.VendorUnavailable as exc:  # every action is POST /api/api.php: say which one failed
+            raise type(exc)(_naming_action(exc.message, action, params), status=exc.status, code=exc.code,
+                            request_id=exc.request_id, details=exc.details) from exc
         return response.content
 
     # -- connection -----------------------------------------------------------------------------

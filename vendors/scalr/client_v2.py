@@ -30,7 +30,7 @@ CONFLICT_CODES = {"UnicityViolation", "ObjectInUse", "ConfigurationMismatch", "L
                   "ObjectNotFoundOnCloud", "UnacceptableObjectConfiguration"}
 ERROR_TYPES = {"BadAuthentication": errors.AuthenticationError, "PermissionViolation": errors.PermissionDenied,
                "ScopeViolation": errors.PermissionDenied, "ObjectNotFound": errors.NotFound,
-               "EndpointNotFound": errors.NotFound, "BadRequest": errors.InvalidRequest,
+               "BadRequest": errors.InvalidRequest,
                "InvalidStructure": errors.InvalidRequest, "InvalidValue": errors.InvalidRequest,
                "Deprecated": Deprecated, "NotImplemented": NotAvailable,
                "InternalServerError": errors.VendorUnavailable, "ServiceUnavailable": errors.VendorUnavailable,
@@ -93,6 +93,10 @@ class ScalrV2Client(ScalrClient):
         kwargs = {"status": status, "code": code, "request_id": request_id, "details": details}
         if code == "LimitExceeded" and status == 403:
             raise errors.RateLimited(message, retry_after=60 - time.gmtime().tm_sec, **kwargs)
+        if code == "EndpointNotFound":  # an older installation without this endpoint, not a missing object
+            request = response.request
+            raise NotAvailable(f"{request.method} {request.url.path} is not available on this Scalr installation: "
+                               f"{message}", **kwargs)
         error_type = ERROR_TYPES.get(code)
         if error_type is None:
             raise self.error_for_status(status, message, **kwargs)
@@ -175,8 +179,14 @@ class ScalrV2Client(ScalrClient):
             launched_at=parse_time(data.get("launched")))
 
     def role_names(self, env_id: int) -> dict[int, str]:
+        """Role id -> name, for naming farm roles; none when the key may not list roles (or the Scalr
+        has no such endpoint): a farm's details do not depend on them."""
         if env_id not in self._role_names:
-            self._role_names[env_id] = {int(x["id"]): x["name"] for x in self._list(self._user(env_id, "/roles/"))}
+            try:
+                roles = self._list(self._user(env_id, "/roles/"))
+            except (errors.PermissionDenied, NotAvailable):
+                roles = []
+            self._role_names[env_id] = {int(x["id"]): x["name"] for x in roles}
         return self._role_names[env_id]
 
     def farm_details(self, *, env_id: int, farm_id: int, known: str | None = None) -> r.FarmDetails:

@@ -13,7 +13,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from vendors.core import errors
 from vendors.scalr import records as r
-from vendors.scalr.client_base import Deprecated
+from vendors.scalr.client_base import Deprecated, NotAvailable
 
 # Scalr writes the message of an <Error> unescaped, so a message holding "&" or "<" breaks
 # the XML; this reads such a document anyway.
@@ -26,6 +26,7 @@ ERROR_PATTERNS = [
      r"|^API Key #.* not found", errors.AuthenticationError),
     (r"API keys are currently disabled|API disabled for you|not allowed from your IP|don't have access"
      r"|no access to any environments|permission", errors.PermissionDenied),
+    (r"^Action '[^']*' is not defined$", NotAvailable),  # an older Scalr, or an older API version, lacks it
     (r"Missing required parameter|is not defined|^Invalid |Valid values|Valid types|should be|must be",
      errors.InvalidRequest),
     (r"not found|does not exist", errors.NotFound),

@@ -32,6 +32,28 @@ What others do at Scalr meanwhile (the world's own rules apply: a locked farm is
     move_server {server_id, farm_role_id}      the server shows up in another farm role (same environment)
     clear_catalog {kind, env_id?} -> {removed} empty roles, images, scripts, dns_zones, vhosts or deployments
 
+Refusals (a restricted key, an older installation; `vendors.scalr.sim.access` has the details, and
+`ScalrSimulator.access` the Python API). Each control answers the switches now set; `reset` clears them:
+    refuse {kind, env_id?, farm_id?}    an ACL refusal of `kind` (in that environment / of that farm only):
+        APIv2 `403 {"errors": [{"code": "PermissionViolation", "message": "Insufficient permissions"}]}`,
+        the Query API `<Error>` "You cannot use this component because you have not been placed in a team
+        with the appropriate permissions. Please contact your account owner to obtain access."
+        kinds: environments, farms (the list), farm (one farm's details and everything about it),
+        farm_roles, servers, roles, images, scripts, script_versions, events, logs, dns_zones, vhosts,
+        deployments, variables, statistics (`access.KINDS` says which paths and actions each covers)
+    refuse_action {action, env_id?, farm_id?}   the same Query API `<Error>` for one action only
+        (e.g. {"action": "FarmGetDetails", "farm_id": 3}: that farm's details, nothing else)
+    missing_endpoint {kind}             an older Scalr without that APIv2 endpoint: `404 EndpointNotFound`
+        "The endpoint you are trying to access does not exist." (e.g. {"kind": "events"}: no /event-logs/)
+    missing_action {action}             an older Scalr without that Query API action: `<Error>` "Action 'X'
+        is not defined"
+    hold_farm {farm_id, seconds?}       the farm's details (APIv2 GET /farms/{id}/, its servers/ and
+        farm-roles/; Query API FarmGetDetails) get no answer for `seconds` (default 30), then the
+        connection is dropped: a client with a shorter read timeout times out on that farm alone
+    clear_refusals {}, refusals {}      everything answers again (held requests are let go) / what is set
+Python: `sim.access.refuse("roles", env_id=1)`, `sim.access.refuse_action("RolesList")`,
+`sim.access.missing_endpoint("events")`, `sim.access.missing_action("DmSourcesList")`,
+`sim.access.hold_farm(3, seconds=30)`, `sim.access.clear()`.
 """
 
 from __future__ import annotations
@@ -45,6 +67,7 @@ from collections import Counter
 from vendors.core.simulator import Request, Response, Simulator, json_response
 from vendors.scalr.sim import model as m
 from vendors.scalr.sim import populate
+from vendors.scalr.sim.access import Access, Hold
 from vendors.scalr.sim.apiv2 import LIMIT_MESSAGE, Apiv2Handler
 from vendors.scalr.sim.apiv2_routes import Routes
 from vendors.scalr.sim.query_api import QueryApiHandler
@@ -78,12 +101,13 @@ class ScalrSimulator(Simulator):
                          "servers_per_farm": servers_per_farm, "rate_limit": rate_limit,
                          "apiv2_rate_limit": apiv2_rate_limit, "scalr_version": scalr_version}
         self._current = threading.local()
+        self.access = Access()
         self.reset()
         self.apiv2 = Apiv2Handler(self, Routes(self))
         self.query_api = QueryApiHandler(self)
 
     def reset(self) -> None:
-        """Back to the world, limits and version the simulator was built with; faults cleared."""
+        """Back to the world, limits and version the simulator was built with; faults and refusals cleared."""
         options = self._options
         with self.lock:
             self.rng.seed(options["seed"])
@@ -101,6 +125,7 @@ class ScalrSimulator(Simulator):
                                    farms_per_env=options["farms_per_env"],
                                    servers_per_farm=options["servers_per_farm"])
         self.faults.clear()
+        self.access.clear()
 
     @classmethod
     def demo(cls, *, seed: int = 7, **options) -> "ScalrSimulator":
@@ -148,6 +173,20 @@ class ScalrSimulator(Simulator):
 
     def tick(self) -> None:
         self.world.tick()
+
+    def wait_held(self, hold: Hold) -> None:
+        """Keep a held request waiting (never under the lock) until its time is up, the hold is
+        cleared, or the simulator stops."""
+        deadline = time.monotonic() + hold.seconds
+        while not hold.released.is_set() and not self._stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            hold.released.wait(min(left, 0.1))
+
+    def stop(self) -> None:
+        self.access.clear()
+        super().stop()
 
     # -- access and limits (used by both handlers) ----------------------------------------------
     def visible_env_ids(self, credential: m.Credential) -> list[int]:
@@ -289,6 +328,34 @@ class ScalrSimulator(Simulator):
 
     def _control_clear_catalog(self, kind: str, env_id: int | None = None) -> dict:
         return {"removed": self.world.clear_catalog(kind, None if env_id is None else int(env_id))}
+
+    # refusals (see vendors.scalr.sim.access)
+    def _control_refuse(self, kind: str, env_id: int | None = None, farm_id: int | None = None) -> dict:
+        self.access.refuse(kind, env_id, farm_id)
+        return self.access.as_dict()
+
+    def _control_refuse_action(self, action: str, env_id: int | None = None, farm_id: int | None = None) -> dict:
+        self.access.refuse_action(action, env_id, farm_id)
+        return self.access.as_dict()
+
+    def _control_missing_endpoint(self, kind: str) -> dict:
+        self.access.missing_endpoint(kind)
+        return self.access.as_dict()
+
+    def _control_missing_action(self, action: str) -> dict:
+        self.access.missing_action(action)
+        return self.access.as_dict()
+
+    def _control_hold_farm(self, farm_id: int, seconds: float = 30.0) -> dict:
+        self.access.hold_farm(int(farm_id), float(seconds))
+        return self.access.as_dict()
+
+    def _control_clear_refusals(self) -> dict:
+        self.access.clear()
+        return self.access.as_dict()
+
+    def _control_refusals(self) -> dict:
+        return self.access.as_dict()
 
     def _control_reset(self) -> dict:
         self.reset()

@@ -35,6 +35,10 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class DropConnection(Exception):
+    """No answer at all: the connection is closed (a request held until the client gave up)."""
+
+
 @dataclass
 class Listing:
     """A list answer: the handler paginates and filters it."""
@@ -85,7 +89,7 @@ class Apiv2Handler:
         self.routes = routes  # apiv2_routes.Routes
         self.clock = time.time  # tests move it to check signatures made at a fixed date
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Response | None:
         meta = {"requestId": str(uuid.uuid4())}
         warnings: list[dict] = []
         path = request.path
@@ -109,6 +113,8 @@ class Apiv2Handler:
         except ApiError as exc:
             return Response(exc.status, {"meta": meta, "errors": [{"code": exc.code, "message": exc.message}]},
                             content_type=JSON)
+        except DropConnection:
+            return None
         except Exception:  # what Scalr does with an unexpected exception (A3); the log keeps the bug visible
             logger.exception("APIv2 simulator failed on %s %s", request.method, request.path)
             return Response(500, {"meta": meta, "errors": [{"code": "InternalServerError", "message": "Server Error"}]},

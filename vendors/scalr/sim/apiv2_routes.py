@@ -11,7 +11,8 @@ import re
 
 from vendors.scalr.sim import apiv2_objects as obj
 from vendors.scalr.sim import model as m
-from vendors.scalr.sim.apiv2 import ApiError, Context, Listing
+from vendors.scalr.sim.access import APIV2_PERMISSION_MESSAGE, ENDPOINT_NOT_FOUND, apiv2_target
+from vendors.scalr.sim.apiv2 import ApiError, Context, DropConnection, Listing
 from vendors.scalr.sim.world import WorldError
 
 NOT_OWNED = "Requested {} either does not exist or is not owned by your environment."
@@ -45,13 +46,29 @@ class Routes:
         for route_method, route_scope, regex, handler in self.table:
             match = regex.match(rest)
             if match and route_scope == scope and route_method == method:
+                self._check_access(ctx, method, scope, rest)
                 with self.sim.lock:
                     try:
                         return handler(self, ctx, **match.groupdict())
                     except WorldError as exc:
                         status, code = WORLD_ERRORS[exc.kind]
                         raise ApiError(status, code, exc.message) from None
-        raise ApiError(404, "EndpointNotFound", "The endpoint you are trying to access does not exist.")
+        raise ApiError(404, "EndpointNotFound", ENDPOINT_NOT_FOUND)
+
+    def _check_access(self, ctx: Context, method: str, scope: str, rest: str) -> None:
+        """The simulator's switches (`access`): an endpoint this installation lacks, an ACL refusal,
+        a farm whose details are held until the client gives up (then the connection is dropped)."""
+        access = self.sim.access
+        with self.sim.lock:
+            target = apiv2_target(self.world, scope, ctx.env_id or None, method, rest, ctx.params)
+        if access.is_missing(target):
+            raise ApiError(404, "EndpointNotFound", ENDPOINT_NOT_FOUND)
+        if access.is_refused(target):
+            raise ApiError(403, "PermissionViolation", APIV2_PERMISSION_MESSAGE)
+        hold = access.hold_for(target)
+        if hold is not None:
+            self.sim.wait_held(hold)
+            raise DropConnection()
 
     def _environment(self, ctx: Context, env: str) -> int:
         if not env.isdigit() or int(env) < 1:

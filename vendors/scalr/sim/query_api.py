@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from vendors.core.simulator import Request, Response
 from vendors.scalr.sim import query_actions, query_actions_more, xmlout  # noqa: F401  (they register actions)
+from vendors.scalr.sim.access import QUERY_API_PERMISSION_MESSAGE, query_target
 from vendors.scalr.sim.model import Credential
 from vendors.scalr.sim.query_common import ACTIONS, VERSIONS, Call, QueryError
 from vendors.scalr.sim.world import WorldError
@@ -80,7 +81,8 @@ class QueryApiHandler:
     def __init__(self, simulator):
         self.sim = simulator
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Response | None:
+        """None: no answer (the connection is dropped)."""
         params = parse_params(request)
         version = params.get("Version", "")
         if version not in VERSIONS:
@@ -93,17 +95,34 @@ class QueryApiHandler:
                 return Response(429, b"", content_type="text/xml")
             name = params.get("Action", "")
             action = ACTIONS.get(name)
-            if action is None or VERSIONS.index(version) < VERSIONS.index(action.since):
+            if action is None or VERSIONS.index(version) < VERSIONS.index(action.since) \
+                    or name in self.sim.access.missing_actions:
                 raise QueryError(f"Action '{name}' is not defined")
             for required in action.required:
                 if params.get(required, "") == "":
                     raise QueryError(f"Missing required parameter '{required}'")
+            if self._held(name, env_id, params):
+                return None
             call = Call(name, version, params, env_id, credential, request.header("host", "localhost"))
             with self.sim.lock:
                 fields = action.handler(self.sim, call)
         except (QueryError, WorldError) as exc:
             return Response(200, xmlout.error(transaction_id, str(exc)), XML_HEADERS, "text/xml")
         return Response(200, xmlout.response(name, transaction_id, fields), XML_HEADERS, "text/xml")
+
+    def _held(self, action: str, env_id: int, params: dict) -> bool:
+        """The simulator's switches (`access`): an ACL refusal of the action's kind or of the action
+        itself (raised as Scalr's `<Error>`), or a farm's details held until the client gives up."""
+        access = self.sim.access
+        with self.sim.lock:
+            target = query_target(self.sim.world, action, env_id, params)
+        if access.is_refused(target) or access.is_action_refused(action, target):
+            raise QueryError(QUERY_API_PERMISSION_MESSAGE)
+        hold = access.hold_for(target)
+        if hold is None:
+            return False
+        self.sim.wait_held(hold)
+        return True
 
     def _authenticate(self, params: dict) -> Credential:
         if params.get("AuthType") == "ldap":
