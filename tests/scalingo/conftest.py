@@ -16,11 +16,20 @@ from tests.scalingo.scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
 from vendors.core import budget as budget_module
 from vendors.core import polling
 from vendors.scalingo import models
-from vendors.scalingo.client import ScalingoClient
+from vendors.scalingo.client import ScalingoClient, forget_bearers
 from vendors.scalingo.sim import auth as sim_auth
 from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
 from vendors.scalingo.simulator import DEFAULT_TOKEN
 from vendors.scalingo.sync import BATCH, DETAIL_COLUMNS
+
+
+@pytest.fixture(autouse=True)
+def _no_bearer_from_another_test():
+    """Bearers live in process memory, keyed by token and auth URL: a simulator of another test
+    may have had this one's port. Every test starts exchanging, as a fresh process does."""
+    forget_bearers()
+    yield
+    forget_bearers()
 
 
 @pytest.fixture

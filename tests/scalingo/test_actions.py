@@ -1,5 +1,10 @@
 """Scale, restart and variables: a Celery task (eager here) talks to the simulator, follows the
-operation, and closes the ActionRun and its audit entry with Scalingo's own words."""
+operation, and closes the ActionRun and its audit entry with Scalingo's own words.
+
+The truth of actions: an action is *succeeded* only when Scalingo's operation is done,
+*failed* only when Scalingo refused it or reported it failed, *unconfirmed* when Scalingo
+took it but it could not be followed to its end (then settled in the background); a 429
+while following is a reason to wait, and a redelivered task never sends anything twice."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from tests.scalingo.scalingo_helpers import APP, api_requests
 
 from dashboard.audit.models import AuditEvent, Outcome
 from dashboard.teams.models import Role
+from vendors.core.actions import action_execute, action_follow_again
 from vendors.core.models import ActionRun, ActionStatus
 from vendors.scalingo import models, polling, services
 from vendors.scalingo.client import ScalingoClient
@@ -60,6 +66,19 @@ def task_arguments():
 def sim_app(sim) -> dict:
     with sim.lock:
         return sim.world.find_app(APP)
+
+
+def sim_formation(sim) -> dict[str, tuple[int, str]]:
+    with sim.lock:
+        return {e["name"]: (e["amount"], e["size"]) for e in sim.world.find_app(APP)["_formation"]}
+
+
+def sim_operations(sim, kind: str) -> list[dict]:
+    with sim.lock:
+        return [dict(op) for op in sim.world.operations.values() if op["type"] == kind]
+
+
+WEB_TO_3M = [{"name": "web", "amount": 3, "size": "M", "from_amount": 1, "from_size": "S"}]
 
 
 def tables_holding(text: str) -> list[str]:
@@ -236,3 +255,133 @@ def test_actions_count_against_the_tokens_budget(scalingo_sims, make_connection,
 
     assert action.status == ActionStatus.SUCCEEDED
     assert budget.used() - before == len(sim.received) - sim_before  # the restart, its follow-up, the refresh
+
+
+# -- the truth of actions ---------------------------------------------------------------------------
+@pytest.mark.parametrize("refusals, retry_after", [(3, 1), (1, None)], ids=["retry-after", "documented-429"])
+def test_an_accepted_scale_followed_through_429s_succeeds(setup, members, run_actions, refusals, retry_after):
+    """Polls (or anyone sharing the token) spent the minute: Scalingo answers its 429 to the
+    operation reads for a while. The scale it accepted is followed until done, never failed."""
+    sim, conn, app = setup
+    sim.control("rate_limit_operations", {"count": refusals, "retry_after": retry_after})
+
+    action = run_actions(services.scalingo_app_scale, app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+
+    assert (action.status, action.message) == (ActionStatus.SUCCEEDED, "Scaled."), action.message
+    assert action.audit.outcome == Outcome.SUCCESS and action.finished_at
+    # Scalingo refused the reads it was asked to, and then answered the one that saw it done
+    assert len(sim.throttled) == refusals and all("/operations/" in path for path in sim.throttled)
+    reads = api_requests(sim, "/operations/")
+    assert len(reads) > refusals
+    assert [op["status"] for op in sim_operations(sim, "scale")] == ["done"]
+    assert sim_formation(sim)["web"] == (3, "M")
+    assert len(api_requests(sim, "/scale")) == 1
+
+
+def test_a_scale_scalingo_refuses_fails_with_its_words(setup, members, run_actions):
+    sim, conn, app = setup
+
+    action = run_actions(services.scalingo_app_scale, app=app, actor=members[Role.OPERATOR], changes=[
+        {"name": "web", "amount": 12, "size": "S", "from_amount": 1, "from_size": "S"}])
+
+    assert action.status == ActionStatus.FAILED
+    assert action.message == ("container-web-amount: can't scale over 10 containers, contact us at "
+                              "support@scalingo.com if you need more")
+    assert action.audit.outcome == Outcome.FAILURE and action.finished_at
+    assert sim_formation(sim)["web"] == (1, "S") and not sim_operations(sim, "scale")
+
+
+def test_a_scale_not_confirmed_in_time_is_unconfirmed_then_settled_in_the_background(
+        setup, members, run_actions, settings):
+    sim, conn, app = setup
+    settings.CONSOLE_ACTION_FOLLOW_SECONDS = 1
+    sim.control("hold_operations", {"on": True})  # Scalingo takes its time over this one
+
+    action = run_actions(services.scalingo_app_scale, app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+
+    assert action.status == ActionStatus.UNCONFIRMED
+    assert action.message.startswith("Scalingo accepted it, but it was not confirmed"), action.message
+    assert "Scalingo's scale is pending" in action.message
+    assert action.message.endswith("The console keeps checking in the background.")
+    assert action.accepted_at and action.finished_at is None
+    assert action.audit.outcome == Outcome.UNCONFIRMED
+    assert [op["status"] for op in sim_operations(sim, "scale")] == ["pending"]
+
+    # a background look while Scalingo still works on it changes nothing
+    assert action_follow_again(action.pk).status == ActionStatus.UNCONFIRMED
+
+    sim.control("hold_operations", {"on": False})
+    sim.tick()
+    sim.tick()  # pending -> running -> done
+    assert [op["status"] for op in sim_operations(sim, "scale")] == ["done"]
+    settled = action_follow_again(action.pk)
+
+    assert (settled.status, settled.message) == (ActionStatus.SUCCEEDED, "Scaled.")
+    assert settled.finished_at
+    assert AuditEvent.objects.get(pk=action.audit_id).outcome == Outcome.SUCCESS
+    app.refresh_from_db()
+    assert app.formation.get(name="web").amount == 3  # read again once it was done
+    assert len(api_requests(sim, "/scale")) == 1
+
+
+def test_a_redelivered_task_never_sends_the_scale_twice(setup, members, django_capture_on_commit_callbacks):
+    sim, conn, app = setup
+    with django_capture_on_commit_callbacks() as queued:
+        action = services.scalingo_app_scale(app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+    assert len(queued) == 1  # the task, not run yet
+
+    first = action_execute(action.pk)
+    again = action_execute(action.pk)  # the broker delivers the same task again
+
+    assert first.status == again.status == ActionStatus.SUCCEEDED
+    assert len(api_requests(sim, "/scale")) == 1
+    assert sim_formation(sim)["web"] == (3, "M")
+
+
+def test_a_task_redelivered_after_its_worker_died_while_sending_is_unconfirmed_not_resent(
+        setup, members, django_capture_on_commit_callbacks):
+    sim, conn, app = setup
+    with django_capture_on_commit_callbacks():
+        action = services.scalingo_app_scale(app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+    # a worker claimed it and died before Scalingo's answer: the row stays "sent"
+    ActionRun.objects.filter(pk=action.pk).update(status=ActionStatus.SENT)
+
+    redelivered = action_execute(action.pk)
+
+    assert redelivered.status == ActionStatus.UNCONFIRMED
+    assert "whether it was received is unknown" in redelivered.message
+    assert redelivered.audit.outcome == Outcome.UNCONFIRMED
+    assert api_requests(sim, "/scale") == []
+
+
+def test_a_task_redelivered_after_its_worker_died_while_following_follows_again(
+        setup, members, run_actions, settings):
+    sim, conn, app = setup
+    settings.CONSOLE_ACTION_FOLLOW_SECONDS = 1
+    sim.control("hold_operations", {"on": True})
+    action = run_actions(services.scalingo_app_scale, app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+    # what a worker killed while following leaves: accepted, with what following needs
+    ActionRun.objects.filter(pk=action.pk).update(status=ActionStatus.ACCEPTED)
+    sim.control("hold_operations", {"on": False})
+    sim.tick()
+    sim.tick()
+
+    redelivered = action_execute(action.pk)
+
+    assert (redelivered.status, redelivered.message) == (ActionStatus.SUCCEEDED, "Scaled.")
+    assert len(api_requests(sim, "/scale")) == 1
+
+
+def test_a_scale_whose_answer_was_lost_is_unconfirmed_and_never_resent(setup, members, run_actions):
+    """Scalingo scaled, but the connection dropped before its 202: sending it again would meet
+    "app is scaling" and call the action failed while Scalingo did it."""
+    sim, conn, app = setup
+    sim.control("lose_answers", {"count": 1, "path": "/scale"})
+
+    action = run_actions(services.scalingo_app_scale, app=app, actor=members[Role.OPERATOR], changes=WEB_TO_3M)
+
+    assert action.status == ActionStatus.UNCONFIRMED, action.message
+    assert "Whether Scalingo acted on it is unknown" in action.message
+    assert action.audit.outcome == Outcome.UNCONFIRMED
+    assert len(api_requests(sim, "/scale")) == 1
+    assert sim_formation(sim)["web"] == (3, "M")  # it did

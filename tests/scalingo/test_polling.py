@@ -248,3 +248,71 @@ def test_a_whole_polls_sql_statements_do_not_grow_with_the_number_of_apps(
     assert large - small == large_batches - small_batches, measured
     if db.vendor != "sqlite":
         assert large == small, measured
+
+
+# -- the bearer: exchanged once, reused until Scalingo refuses it ------------------------------------------
+def _holding(text: str) -> list[str]:
+    """Database tables and files under the console's var/ (SQLite, file cache, broker) holding `text`."""
+    import pickle
+    import zlib
+
+    from django.conf import settings
+    from django.db import connection as db
+
+    found = []
+    with db.cursor() as cursor:
+        for table in db.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")
+            if any(text in str(value) for row in cursor.fetchall() for value in row):
+                found.append(table)
+    for path in settings.VAR_DIR.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".djcache":  # Django's file cache: a pickled expiry, then a zlib'd pickle
+            with path.open("rb") as handle:
+                try:
+                    pickle.load(handle)
+                    data += zlib.decompress(handle.read())
+                except Exception:
+                    pass
+        if text.encode() in data:
+            found.append(str(path))
+    return found
+
+
+def test_polls_page_reads_and_actions_reuse_one_bearer_until_scalingo_refuses_it(
+        scalingo_sims, make_connection, poll, members, django_capture_on_commit_callbacks):
+    from dashboard.teams.models import Role
+    from tests.scalingo.scalingo_helpers import APP, api_requests, exchanges
+    from vendors.scalingo import services
+    from vendors.scalingo.simulator import PARTNER_TOKEN
+
+    sim = scalingo_sims()
+    conn = make_connection(sim)
+    for _ in range(4):
+        assert poll(conn).status == "ok"
+    app = models.App.objects.get(connection=conn, name=APP)
+    services.scalingo_variables(app=app)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scalingo_app_restart(app=app, scope=[], actor=members[Role.OPERATOR])
+
+    assert exchanges(sim) == 1
+    used = {r.header("Authorization") for r in api_requests(sim)}
+    assert len(used) == 1
+    bearer = used.pop().removeprefix("Bearer ")
+    assert _holding(bearer) == []  # process memory only: no table, no cache file, nothing on disk
+
+    sim.control("expire_tokens", {})  # Scalingo no longer accepts it
+    sim.received.clear()
+    assert poll(conn).status == "ok"
+    assert exchanges(sim) == 1  # exactly one new exchange
+    lists = [r.header("Authorization") for r in sim.received if r.path == "/v1/apps"]
+    assert len(lists) == 2 and lists[0] == f"Bearer {bearer}" != lists[1]  # refused once, asked again
+    sim.received.clear()
+    assert poll(conn).status == "ok"
+    assert exchanges(sim) == 0  # the new one is kept in turn
+
+    partner = make_connection(sim, name="scalingo-partner", token=PARTNER_TOKEN)
+    assert poll(partner).status == "ok"
+    assert exchanges(sim) == 1  # another token has its own bearer

@@ -169,3 +169,37 @@ def test_a_failed_poll_keeps_the_list_and_marks_it_stale(polled, members, scalin
         App.objects.filter(connection=polled).first().pk])).content.decode()
     assert "data may be stale" in page
     assert App.objects.filter(connection=polled).count() == len(names)
+
+
+def test_the_app_page_says_why_its_details_are_stale(scalingo_sims, make_connection, poll, members):
+    """The last poll could not read this app's details: the page says so in Scalingo's words,
+    since when, and how old what it shows is; once the app is read again, it stops saying it."""
+    import html
+    import re
+
+    from tests.scalingo.scalingo_helpers import APP
+
+    from vendors.scalingo.polling import scalingo_app_refresh
+
+    sim = scalingo_sims()
+    conn = make_connection(sim)
+    assert poll(conn).status == "ok"
+    app = App.objects.get(connection=conn, name=APP)
+    url = reverse("scalingo:app-detail", args=[app.pk])
+    viewer = web(members[Role.VIEWER])
+    assert "could not be refreshed" not in viewer.get(url).content.decode()
+
+    sim.control("fail_app_reads", {"app": APP, "status": 500})
+    assert poll(conn).status == "degraded"
+
+    page = html.unescape(viewer.get(url).content.decode())
+    sentence = re.sub(r"<[^>]+>", "", page.split('id="details-failure">')[1].split("</p>")[0])
+    assert re.fullmatch(r"Details could not be refreshed at the last poll: Internal error occured, we're on it! "
+                        r"\(failing since \d{4}-\d\d-\d\d \d\d:\d\d\); showing what was read \d+ s ago\.", sentence), \
+        sentence
+    live = html.unescape(viewer.get(url + "?partial=live", HTTP_HX_REQUEST="true").content.decode())
+    assert "Details could not be refreshed at the last poll: Internal error occured" in live  # the 10 s refresh too
+
+    sim.control("fail_app_reads", {"app": None})
+    scalingo_app_refresh(conn, app)  # read again (a user opened it, an action ended)
+    assert "could not be refreshed" not in viewer.get(url).content.decode()

@@ -1,24 +1,32 @@
 """Scalingo API v1 client: regions, token exchange, rooted JSON, pagination, operations.
 
 Modern auth (reference §2.1): the long-lived API token is exchanged at the auth service
-for a bearer JWT that lives an hour; we cache it, exchange again when fewer than five
-minutes remain (as go-scalingo does), and once more if the API still answers 401.
+for a bearer JWT that lives an hour. The bearer is kept in this process's memory only (a
+module-level cache keyed by a hash of the API token and the auth URL, never the token
+itself) and shared by every client built for that token, so polls, actions and page reads
+do not each spend one of the minute's requests on an exchange. It is exchanged again when
+fewer than five minutes remain (as go-scalingo does), and dropped when the API answers 401
+(once more: the request is retried with a new one).
 Legacy auth (§2.2, the 2015 docs): HTTP Basic with an empty user and the token as
 password, the token coming from the dashboard or from `/users/sign_in`.
 
-Every request counts in `requests_made`, so a poller can budget against the documented
-60 requests per minute.
+Every request counts in `requests_made`; `limited_requests` counts those that draw on the
+token's documented 60 requests per minute (all but the pre-authenticated logs host's), so a
+poller can budget against it.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -69,18 +77,64 @@ def _basic(token: str) -> str:
     return "Basic " + base64.b64encode(f":{token}".encode()).decode()
 
 
+# -- bearers, shared by the clients of one process ------------------------------------------------
+#: key (a hash of the API token and the auth URL) -> (bearer, its expiry as a Unix time). Process
+#: memory only: never Django's cache (shared, possibly on disk or in Redis), never a file.
+_bearers: dict[str, tuple[str, float]] = {}
+_bearers_lock = threading.Lock()
+_exchange_locks: dict[str, threading.Lock] = {}
+
+
+def _bearer_key(token: str, auth_url: str) -> str:
+    return hashlib.sha256(f"{auth_url}\n{token}".encode()).hexdigest()
+
+
+def _exchange_lock(key: str) -> threading.Lock:
+    """One exchange at a time per token: the threads and clients that need a bearer together share one."""
+    with _bearers_lock:
+        return _exchange_locks.setdefault(key, threading.Lock())
+
+
+def forget_bearers() -> None:
+    """Drop every cached bearer of this process (the next request of each token exchanges again)."""
+    with _bearers_lock:
+        _bearers.clear()
+
+
+def _after_fork() -> None:
+    # a forked worker must not inherit a lock held by a thread that does not exist in it
+    global _bearers_lock
+    _bearers_lock = threading.Lock()
+    _exchange_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+@dataclass(frozen=True)
+class TailPause:
+    """What `tail_logs(pauses=True)` yields before it waits: Scalingo asked it to slow down."""
+
+    seconds: float
+    message: str
+
+
 class ScalingoClient(VendorClient):
     vendor = "scalingo"
     #: exchange the API token again when the bearer has fewer seconds than this left
     refresh_margin = 300.0
 
     def __init__(self, token: str, *, region: str = "osc-fr1", api_url: str | None = None,
-                 auth_url: str = AUTH_URL, legacy: bool = False, clock=time.time, **kwargs):
+                 auth_url: str = AUTH_URL, legacy: bool = False, clock=time.time,
+                 on_limited_request=None, **kwargs):
         """
         token: the API token (`tk-us-…`), or in legacy mode the authentication token.
         region: resolved through the auth service's regions list unless `api_url` is given.
         api_url: the regional API base (with or without `/v1`), for custom or test set-ups.
         legacy: send the token with HTTP Basic on every call instead of exchanging it.
+        on_limited_request: called (no argument) as each request that draws on the token's
+            minute is sent, for a long-lived client (a live tail) to count it as it goes.
         Other keywords go to VendorClient (timeout, transport, retry and backoff settings).
         """
         self.auth_url = _root_url(auth_url)
@@ -92,11 +146,12 @@ class ScalingoClient(VendorClient):
         self.legacy = legacy
         self.clock = clock
         self.requests_made = 0
+        self.limited_requests = 0
+        self.on_limited_request = on_limited_request
         self._api_url = _root_url(api_url) if api_url else (LEGACY_API_URL if legacy else None)
         self._bearer: str | None = None
         self._bearer_expires = 0.0
         # One client may serve several threads (a poller fetching app details in parallel).
-        self._auth_lock = threading.Lock()
         self._region_lock = threading.Lock()
         self._count_lock = threading.Lock()
 
@@ -116,43 +171,89 @@ class ScalingoClient(VendorClient):
 
     # -- transport -------------------------------------------------------------------------
     def prepare(self, request: httpx.Request) -> None:
+        mode = request.extensions.get("scalingo_auth", "api")
         with self._count_lock:
             self.requests_made += 1
-        mode = request.extensions.get("scalingo_auth", "api")
+            limited = mode != "none"  # the logs host's pre-authenticated URLs are not the API's minute
+            if limited:
+                self.limited_requests += 1
+        if limited and self.on_limited_request is not None:
+            self.on_limited_request()
         if mode == "exchange" or (mode == "api" and self.legacy):
             request.headers["Authorization"] = _basic(self.token)
         elif mode == "api":
             request.headers["Authorization"] = f"Bearer {self._bearer}"
 
-    def _send(self, method: str, url: str, *, auth: str = "api", **kwargs) -> httpx.Response:
-        """One logical call: retries come from the base; a refused bearer is renewed once."""
+    def retry_after(self, response: httpx.Response) -> float | None:
+        """As the base, except that a `Retry-After` longer than this client may wait is reported
+        at once (the caller decides when to come back) instead of retried before its time."""
+        delay = super().retry_after(response)
+        if delay and delay > self.max_retry_seconds:
+            return None
+        return delay
+
+    def _send(self, method: str, url: str, *, auth: str = "api", idempotent: bool | None = None,
+              **kwargs) -> httpx.Response:
+        """One logical call: retries come from the base; a refused bearer is renewed once.
+
+        Writes are not idempotent unless said: a scale, a restart or a delete whose answer was
+        lost is reported (OutcomeUnknown), never sent again behind the caller's back (a second
+        scale meets "app is scaling", a second delete a 404: both would hide that the first worked).
+        """
         kwargs["extensions"] = {"scalingo_auth": auth}
+        kwargs["idempotent"] = method in ("GET", "HEAD") if idempotent is None else idempotent
         if auth != "api" or self.legacy:
             return self.request(method, url, **kwargs)
         used = self._ensure_bearer()
         try:
             return self.request(method, url, **kwargs)
         except errors.AuthenticationError:
+            # 401: Scalingo did nothing with the request, so it may be sent again, once
             logger.info("scalingo refused the bearer token; exchanging the API token again")
-            self._ensure_bearer(refused=used)
-            return self.request(method, url, **kwargs)
+            renewed = self._ensure_bearer(refused=used)
+            try:
+                return self.request(method, url, **kwargs)
+            except errors.AuthenticationError:
+                self._forget_bearer(renewed)  # the next request exchanges again
+                raise
+
+    def _bearer_key(self) -> str:
+        return _bearer_key(self.token, self.auth_url)
+
+    def _forget_bearer(self, bearer: str) -> None:
+        key = self._bearer_key()
+        with _bearers_lock:
+            if _bearers.get(key, ("",))[0] == bearer:
+                del _bearers[key]
 
     def _ensure_bearer(self, *, refused: str | None = None) -> str:
-        """A bearer with more than `refresh_margin` seconds left; a new one if `refused` is
-        still the current one (another thread may have renewed it meanwhile)."""
-        with self._auth_lock:
-            fresh = self._bearer and self._bearer_expires - self.clock() > self.refresh_margin
-            if fresh and self._bearer != refused:
-                return self._bearer
+        """A bearer with more than `refresh_margin` seconds left, shared by the process's clients
+        of this token; a new one if `refused` is still the cached one (another thread or client
+        may have renewed it meanwhile)."""
+        key = self._bearer_key()
+        with _exchange_lock(key):
+            with _bearers_lock:
+                cached = _bearers.get(key)
+            if cached:
+                bearer, expires = cached
+                if bearer != refused and expires - self.clock() > self.refresh_margin:
+                    self._bearer, self._bearer_expires = bearer, expires
+                    return bearer
+                self._forget_bearer(bearer)
             response = self.request("POST", self.auth_url + "/v1/tokens/exchange",
                                     extensions={"scalingo_auth": "exchange"})
             bearer = self._rooted(response, "token")
             if not isinstance(bearer, str) or not bearer:
                 raise errors.ProtocolError("scalingo answered the token exchange without a token")
             redaction.register(bearer)
-            self._bearer = bearer
             # The docs promise an hour; trust the token's own `exp` when it has one.
-            self._bearer_expires = _jwt_expiry(bearer) or self.clock() + 3600
+            expires = _jwt_expiry(bearer) or self.clock() + 3600
+            now = self.clock()
+            with _bearers_lock:
+                for stale in [k for k, (_, until) in _bearers.items() if until <= now]:
+                    del _bearers[stale]  # tokens nobody used for an hour (a deleted connection...)
+                _bearers[key] = (bearer, expires)
+            self._bearer, self._bearer_expires = bearer, expires
             return bearer
 
     def raise_for_error(self, response: httpx.Response) -> None:
@@ -468,36 +569,66 @@ class ScalingoClient(VendorClient):
         return [LogLine.parse(line) for line in response.text.splitlines() if line.strip()]
 
     def tail_logs(self, app: str, *, n: int = 20, filter: str | None = None,
-                  stop: threading.Event | None = None, timeout: float | None = None) -> Iterator[LogLine]:
+                  stop: threading.Event | None = None, timeout: float | None = None,
+                  pauses: bool = False) -> Iterator[LogLine | TailPause]:
         """The last `n` lines, then new ones as they come, until `stop` is set, `timeout`
         seconds pass or the caller stops iterating.
 
         Like the CLI: a dump, then the same URL with `stream=true`; we read the
         server-sent-events form (no WebSocket upgrade) and reconnect when it ends. Frames
         are `{"event"|"name": "log"|"ping", "log": …}` (clients read `event`, docs say `name`).
+
+        When Scalingo answers 429 the tail waits (its `Retry-After`, else a few seconds) and
+        goes on where it was: the same logs URL remembers what it delivered, and a new one
+        is caught up from the last line yielded, so no line comes twice. With `pauses`, a
+        `TailPause` is yielded before each wait, for a page to say why nothing comes.
         """
         deadline = time.monotonic() + timeout if timeout is not None else None
-        url = self.logs_url(app)
-        last = None
-        for last in self._dump(url, n, filter):
-            yield last
+
+        def over() -> bool:
+            return bool((stop and stop.is_set()) or (deadline and time.monotonic() >= deadline))
+
+        url: str | None = None
+        primed = False  # the first dump (or, after a new URL, the catch-up) has been read
+        started = False
+        last: LogLine | None = None
         failures = 0
-        while not (stop and stop.is_set()) and not (deadline and time.monotonic() >= deadline):
+        while not over():
             try:
-                for last in self._stream_once(url, filter):
-                    failures = 0
-                    yield last
-                    if (stop and stop.is_set()) or (deadline and time.monotonic() >= deadline):
-                        return
-            except errors.AuthenticationError:  # the logs token expired: ask for a new URL
-                url = self.logs_url(app)
-                for last in self._catch_up(url, filter, last):
-                    yield last
+                if url is None:
+                    url, primed = self.logs_url(app), False
+                if not primed:
+                    lines = self._catch_up(url, filter, last) if started else self._dump(url, n, filter)
+                    primed = started = True
+                    for last in lines:
+                        yield last
+                try:
+                    for last in self._stream_once(url, filter):
+                        failures = 0
+                        yield last
+                        if over():
+                            return
+                except errors.AuthenticationError:  # the logs URL's token expired: ask for a new one
+                    url = None
+            except errors.RateLimited as slow:
+                wait = min(60.0, max(0.5, slow.retry_after if slow.retry_after is not None else 5.0))
+                if pauses:
+                    yield TailPause(wait, f"Scalingo asked to slow down; the live tail resumes in {wait:.0f} s.")
+                self._pause(wait, stop, deadline)
             except (errors.VendorUnavailable, httpx.TransportError) as problem:
                 failures += 1
                 if failures >= 3:
                     raise errors.VendorUnavailable("Scalingo log stream keeps failing") from problem
-                time.sleep(min(5.0, 0.5 * failures))
+                self._pause(min(5.0, 0.5 * failures), stop, deadline)
+
+    @staticmethod
+    def _pause(seconds: float, stop: threading.Event | None, deadline: float | None) -> None:
+        if deadline is not None:
+            seconds = max(0.0, min(seconds, deadline - time.monotonic()))
+        if stop is not None:
+            stop.wait(seconds)
+        else:
+            time.sleep(seconds)
 
     def _catch_up(self, url: str, filter: str | None, last: LogLine | None, depth: int = 100) -> list[LogLine]:
         """Lines written while we were getting a new URL: those after the last one we yielded."""

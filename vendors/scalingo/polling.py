@@ -46,8 +46,17 @@ def client_for(connection: models.ScalingoConnection, **kwargs) -> ScalingoClien
 
 
 def interactive_client_for(connection: models.ScalingoConnection) -> ScalingoClient:
-    """For reads a user waits for: fail fast with Scalingo's words instead of retrying for long."""
+    """For reads a user waits for: fail fast with Scalingo's words instead of retrying for long.
+    They do not ask the budget first: they may use the RESERVE that polls leave them."""
     return client_for(connection, max_attempts=2, max_retry_seconds=3)
+
+
+def live_client_for(connection: models.ScalingoConnection) -> ScalingoClient:
+    """For the live tail: its API requests (the logs URL, renewed now and then) count against the
+    token's minute as they are made, since the tail outlives a minute; it waits out Scalingo's
+    429s itself (and says so), so the client does not retry for long."""
+    budget = budget_for(connection)
+    return client_for(connection, max_attempts=2, max_retry_seconds=3, on_limited_request=budget.spend)
 
 
 def budget_for(connection: models.ScalingoConnection) -> RequestBudget:
@@ -103,7 +112,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
             def read_events():
                 read = []
                 for page in range(1, EVENT_PAGES + 1):
-                    if page > 1 and available is not None and client.requests_made >= available - RESERVE:
+                    if page > 1 and available is not None and client.limited_requests >= available - RESERVE:
                         break
                     batch = client.events(page=page)
                     read.extend(batch.items)
@@ -116,7 +125,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
             changed = {e.app_name for e in events if e.app_name and (newest is None or
                                                                    (e.created_at and e.created_at > newest))}
             remaining = budget.remaining()
-            capacity = None if remaining is None else max(0, (remaining - client.requests_made - RESERVE)
+            capacity = None if remaining is None else max(0, (remaining - client.limited_requests - RESERVE)
                                                            // CALLS_PER_APP)
             chosen = _plan(connection, apps, changed, capacity)
             details, limited = {}, []
@@ -144,7 +153,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
                 list(pool.map(fetch, chosen))
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
     result = scalingo_inventory_sync(connection=connection, apps=apps, details=details, events=events)
     notes = [f"{result['apps']} apps; details of {result['detailed']} refreshed in this poll."]
     if limited:
@@ -161,16 +170,17 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
     return notes
 
 
-def scalingo_app_refresh(connection: models.ScalingoConnection, app: models.App) -> None:
-    """Refresh one app's details now (a user is looking at it), within the budget."""
+def scalingo_app_refresh(connection: models.ScalingoConnection, app: models.App, **client_options) -> None:
+    """Refresh one app's details now (a user is looking at it, an action ended), within the budget.
+    `client_options` go to the client (an action's refresh does not wait out retries)."""
     budget = budget_for(connection)
     remaining = budget.remaining()
     if remaining is not None and remaining < CALLS_PER_APP + 2:  # + the token exchange and the app itself
         return
-    with client_for(connection) as client:
+    with client_for(connection, **client_options) as client:
         try:
             record = client.app(app.external_id)
             detail = fetch_details(client, app.external_id)
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
     scalingo_app_sync(connection=connection, record=record, detail=detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from contextlib import contextmanager
 
@@ -29,16 +30,22 @@ def formation_sentence(changes: list[dict]) -> str:
 
 
 # -- actions ---------------------------------------------------------------------------------
+#: a scale or restart Scalingo refused with 429 did nothing, so it is sent again: this many
+#: attempts, within the client's 30 s, rather than failing the action at the first "Retry later"
+SEND_ATTEMPTS = 8
+
+
 @contextmanager
-def _action_client(connection):
+def _action_client(connection, **options):
     """A client whose requests (the action, following its operation) count against the token's
-    minute like the polls' do, so the next poll plans with what is really left."""
+    minute like the polls' do, so the next poll plans with what is really left. Actions do not
+    ask the budget first: they may use the RESERVE polls leave."""
     budget = budget_for(connection)
-    with client_for(connection) as client:
+    with client_for(connection, **options) as client:
         try:
             yield client
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
 
 
 def scalingo_app_scale(*, app: models.App, changes: list[dict], actor):
@@ -61,8 +68,12 @@ OPERATION_LOOK_SECONDS = 3.0
 
 
 def follow_operation(action, connection):
-    """One look at the operation Scalingo answered with (its `Location`); the app is re-read when it ends."""
-    with _action_client(connection) as client:
+    """One look at the operation Scalingo answered with (its `Location`); the app is re-read when it ends.
+
+    One request per look, not retried here: a 429 or an outage goes back to the pipeline,
+    which waits (Scalingo's `Retry-After` when it gives one), says so on the page, and looks
+    again; it never makes the accepted action failed."""
+    with _action_client(connection, max_attempts=1) as client:
         operation = client.operation_at(action.follow["operation"])
     if not operation.finished:
         return still(f"Scalingo's {operation.type or 'operation'} is {operation.status}…", OPERATION_LOOK_SECONDS)
@@ -81,7 +92,7 @@ def _accepted(location: str | None, done_sentence: str):
 @performer("scalingo.app.scale", follow=follow_operation)
 def perform_scale(action, connection):
     containers = action.params["containers"]
-    with _action_client(connection) as client:
+    with _action_client(connection, max_attempts=SEND_ATTEMPTS) as client:
         try:
             result = client.scale(action.params["app"], containers)
         except errors.InvalidRequest as exc:
@@ -98,7 +109,7 @@ def perform_scale(action, connection):
 
 @performer("scalingo.app.restart", follow=follow_operation)
 def perform_restart(action, connection):
-    with _action_client(connection) as client:
+    with _action_client(connection, max_attempts=SEND_ATTEMPTS) as client:
         location = client.restart(action.params["app"], action.params["scope"] or None)
     if not location:
         _refresh_after_action(connection, action.params["app"])
@@ -106,12 +117,23 @@ def perform_restart(action, connection):
 
 
 def _refresh_after_action(connection, app_ext: str) -> None:
+    """Re-read the app at once (one try per request: the action's outcome does not wait on it)."""
     app = connection.apps.filter(external_id=app_ext).first()
     if app is not None:
         try:
-            scalingo_app_refresh(connection, app)
+            scalingo_app_refresh(connection, app, max_attempts=1)
         except errors.VendorError:
             pass  # the action's outcome stands; the next poll brings the new state
+
+
+# -- what a page says when a live read did not work ------------------------------------------------
+def read_error(exc: errors.VendorError, connection) -> str:
+    """Scalingo's words, except for a 429: when to try again (its `Retry-After`, else when the
+    console's count of the token's minute starts over)."""
+    if isinstance(exc, errors.RateLimited):
+        wait = exc.retry_after if exc.retry_after is not None else budget_for(connection).seconds_to_reset()
+        return f"Scalingo asked to slow down; try again in {max(1, math.ceil(wait))} s."
+    return str(exc)
 
 
 # -- variables (values are read live, never stored) --------------------------------------------
@@ -121,7 +143,7 @@ def scalingo_variables(*, app: models.App):
         try:
             return sorted(client.variables(app.external_id), key=lambda v: v.name)
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
 
 
 def scalingo_variable_reveal(*, app: models.App, name: str, actor) -> str | None:
@@ -184,7 +206,7 @@ def scalingo_series(*, app: models.App, metric: str, container_type: str, hours:
                 reader = client.cpu if metric == "cpu" else client.memory
                 points = reader(app.external_id, container_type, since_hours=hours)
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
     data = [[int(p.time.timestamp()) for p in points if p.time], [p.value for p in points if p.time]]
     cache.set(key, data, SERIES_CACHE_SECONDS)
     return data
@@ -196,7 +218,7 @@ def scalingo_logs(*, app: models.App, lines: int = 200, filter: str | None = Non
         try:
             return client.logs(app.external_id, n=lines, filter=filter or None)
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
 
 
 def scalingo_deployment_output(*, app: models.App, deployment_id: str) -> str:
@@ -205,7 +227,7 @@ def scalingo_deployment_output(*, app: models.App, deployment_id: str) -> str:
         try:
             return client.deployment_output(app.external_id, deployment_id)
         finally:
-            budget.spend(client.requests_made)
+            budget.spend(client.limited_requests)
 
 
 def scalingo_app_refresh_now(*, app_id: int) -> None:

@@ -7,7 +7,17 @@ logs host (`/apps/<id>/logs?token=…`). Run it with
 
 Control actions (`POST /_sim/<action>` or `control(action, payload)`): crash, recover,
 add_app, remove_app, set_app_status, expire_tokens, revoke_token, fail_operations,
-payment_required, log, event, requests.
+payment_required, log, event, requests, and for the console's truth under pressure:
+  rate_limit_requests {count, path?, retry_after?}: the next `count` requests whose path
+      contains `path` get Scalingo's 429 ("Retry later"), with `Retry-After` when given
+      (Scalingo documents no header; the console must cope with and without one);
+  rate_limit_operations {count, retry_after?}: the same for operation reads (`/operations/`);
+  hold_operations {on}: new scale/restart operations stay `pending` until `{on: false}`;
+  fail_app_reads {app, status?, error?}: every read under `/v1/apps/<app>/` answers that
+      error (default 500, Scalingo's documented body) until `{app: null}`;
+  lose_answers {count, path}: the next `count` requests whose path contains `path` are
+      carried out, then the connection drops before the answer (did Scalingo act? it did).
+`throttled` lists the paths the rate_limit_* switches refused.
 """
 
 from __future__ import annotations
@@ -56,6 +66,10 @@ class ScalingoSimulator(Simulator):
         self.log_tokens: dict[str, dict] = {}
         self.received: deque[Request] = deque(maxlen=record_requests)
         self.lively = False  # the demo also makes things happen on its own
+        self.throttle: dict | None = None  # rate_limit_requests: {"count", "path", "retry_after"}
+        self.throttled: list[str] = []  # paths the throttle answered 429
+        self.failing_reads: dict | None = None  # fail_app_reads: {"refs", "status", "error"}
+        self.losing: dict | None = None  # lose_answers: {"count", "path"}
         self.ops = self.world.add_user("ops@example.com", "ops", DEFAULT_PASSWORD)
         self.partner = self.world.add_user("partner@example.com", "partner", DEFAULT_PASSWORD)
         self.credentials.api_tokens[DEFAULT_TOKEN] = self.ops["id"]
@@ -74,7 +88,18 @@ class ScalingoSimulator(Simulator):
     def dispatch(self, request: Request) -> Response | None:
         if not request.path.startswith("/_sim/"):
             self.received.append(request)  # faulted requests too: tests count retries
+            if self._loses_answer(request.path):
+                self._handle(request)  # Scalingo does it...
+                return None  # ...and the connection drops before the answer
         return super().dispatch(request)
+
+    def _loses_answer(self, path: str) -> bool:
+        with self.lock:
+            losing = self.losing
+            if losing and losing["count"] and losing["path"] in path:
+                losing["count"] -= 1
+                return True
+        return False
 
     def handle(self, request: Request) -> Response:
         region, path = "osc-fr1", request.path
@@ -82,6 +107,9 @@ class ScalingoSimulator(Simulator):
             if prefix and (path == prefix or path.startswith(prefix + "/")):
                 region, path = name, path[len(prefix):]
         host = f"http://{request.header('Host')}" if request.header("Host") else self.url
+        refusal = self._switched_refusal(request.method, path)
+        if refusal is not None:
+            return refusal
         ctx = Ctx(self, request, region, host, host + REGIONS[region][2])
         found = router.match(request.method, path)
         if found is None:
@@ -102,6 +130,24 @@ class ScalingoSimulator(Simulator):
         if isinstance(answer, StreamWait):
             return self._stream(answer)
         return answer
+
+    def _switched_refusal(self, method: str, path: str) -> Response | None:
+        """The answers the control switches force (rate_limit_*, fail_app_reads), or None."""
+        with self.lock:
+            throttle = self.throttle
+            if throttle and throttle["count"] and throttle["path"] in path:
+                throttle["count"] -= 1
+                self.throttled.append(path)
+                refusal = self.rate_limited_response()
+                if throttle["retry_after"] is not None:
+                    refusal = Response(refusal.status, refusal.body,
+                                       {**refusal.headers, "Retry-After": str(throttle["retry_after"])},
+                                       refusal.content_type)
+                return refusal
+            failing = self.failing_reads
+            if failing and method == "GET" and any(path.startswith(f"/v1/apps/{ref}/") for ref in failing["refs"]):
+                return json_response({"error": failing["error"]}, failing["status"])
+        return None
 
     def _identify(self, request: Request) -> tuple[dict | None, str | None, str]:
         """(user, rate-limit key, why refused) from the Authorization header."""
@@ -224,6 +270,31 @@ class ScalingoSimulator(Simulator):
             return json_response({"ok": True})
         if action == "fail_operations":
             world.fail_operations = int(payload.get("count", 1))
+            return json_response({"ok": True})
+        if action in ("rate_limit_requests", "rate_limit_operations"):
+            path = "/operations/" if action == "rate_limit_operations" else str(payload.get("path") or "")
+            retry_after = payload.get("retry_after")
+            self.throttle = {"count": int(payload.get("count", 1)), "path": path,
+                             "retry_after": None if retry_after is None else int(retry_after)}
+            return json_response({"ok": True})
+        if action == "lose_answers":
+            self.losing = {"count": int(payload.get("count", 1)), "path": str(payload["path"])}
+            return json_response({"ok": True})
+        if action == "throttled":
+            return json_response({"throttled": list(self.throttled)})
+        if action == "hold_operations":
+            if payload.get("on", True):
+                world.hold_operations = True
+            else:
+                world.release_operations()
+            return json_response({"ok": True})
+        if action == "fail_app_reads":
+            app = world.find_app(str(payload["app"])) if payload.get("app") else None
+            if payload.get("app") and app is None:
+                return json_response({"error": f"no app {payload.get('app')!r}"}, 404)
+            self.failing_reads = {"refs": (app["id"], app["name"]), "status": int(payload.get("status", 500)),
+                                  "error": payload.get("error") or "Internal error occured, we're on it!"
+                                  } if app else None
             return json_response({"ok": True})
         if action == "payment_required":
             world.payment_required = bool(payload.get("on", True))

@@ -21,7 +21,10 @@ from vendors.core.htmx import page_or_partial
 from vendors.core.selectors import connections_for_user
 from vendors.core.models import ActionRun
 from vendors.core.pagination import paginate
+from vendors.core.parts import part_failure
 from vendors.scalingo import models, selectors, services
+from vendors.scalingo.client import TailPause
+from vendors.scalingo.polling import live_client_for
 from vendors.scalingo.events import sentence
 from vendors.scalingo.forms import REGIONS, BulkVariablesForm, RestartForm, ScaleForm, VariableForm
 
@@ -60,6 +63,7 @@ def _app_context(request, app: models.App, tab: str) -> dict:
         "connection": app.connection,
         "recent_actions": ActionRun.objects.filter(vendor="scalingo", connection_id=app.connection_id,
                                                    params__app=app.external_id)[:5],
+        "details_failure": _details_failure(app),
     }
     if tab in ("overview", "containers"):
         context["containers"] = list(app.containers.all())
@@ -82,6 +86,16 @@ def _app_context(request, app: models.App, tab: str) -> dict:
     if tab == "logs":
         context["log_types"] = sorted({c.type for c in app.containers.all()} | {"router"})
     return context
+
+
+def _details_failure(app: models.App) -> dict | None:
+    """Why the last poll could not refresh this app's details (Scalingo's words, since when), or
+    None; None too once the app was refreshed after that poll (a user opened it, an action ended)."""
+    failure = part_failure(app.connection, f"app:{app.external_id}")
+    polled_at = app.connection.last_attempt_at
+    if failure and app.details_synced_at and polled_at and app.details_synced_at > polled_at:
+        return None
+    return failure
 
 
 def app_detail(request, pk: int):
@@ -157,7 +171,7 @@ def app_series(request, pk: int):
             series["router"] = {"requests": services.scalingo_series(app=app, metric="router", container_type="",
                                                                      hours=hours)}
     except VendorError as exc:
-        error = str(exc)
+        error = services.read_error(exc, app.connection)
     return JsonResponse({"series": series, "error": error, "hours": hours})
 
 
@@ -168,13 +182,17 @@ def app_logs(request, pk: int):
     try:
         log_lines, error = services.scalingo_logs(app=app, lines=lines, filter=filter_), ""
     except VendorError as exc:
-        log_lines, error = [], str(exc)
+        log_lines, error = [], services.read_error(exc, app.connection)
     return render(request, "scalingo/logs.html#log-lines",
                   {"app": app, "log_lines": log_lines, "error": error, "filter": filter_})
 
 
 def app_logs_tail(request, pk: int):
-    """Server-sent events relaying the app's log stream; stops after TAIL_SECONDS."""
+    """Server-sent events relaying the app's log stream; stops after TAIL_SECONDS.
+
+    `line` events carry a rendered line; `notice` events say why nothing comes for a while
+    (Scalingo asked to slow down: the tail waits and goes on, losing and repeating nothing);
+    `failed` and `stopped` end it."""
     app = selectors.app_get(user=request.user, pk=pk)
     filter_ = request.GET.get("filter", "").strip() or None
     stop = threading.Event()
@@ -182,12 +200,16 @@ def app_logs_tail(request, pk: int):
     def stream():
         started = time.monotonic()
         try:
-            with services.client_for(app.connection) as client:
-                for line in client.tail_logs(app.external_id, n=0, filter=filter_, stop=stop, timeout=TAIL_SECONDS):
-                    html = render_to_string("scalingo/logs.html#log-line", {"line": line})
+            with live_client_for(app.connection) as client:
+                for item in client.tail_logs(app.external_id, n=0, filter=filter_, stop=stop, timeout=TAIL_SECONDS,
+                                             pauses=True):
+                    if isinstance(item, TailPause):
+                        yield f"event: notice\ndata: {json.dumps(item.message)}\n\n"
+                        continue
+                    html = render_to_string("scalingo/logs.html#log-line", {"line": item})
                     yield f"event: line\ndata: {json.dumps(html)}\n\n"
         except VendorError as exc:
-            yield f"event: failed\ndata: {json.dumps(str(exc))}\n\n"
+            yield f"event: failed\ndata: {json.dumps(services.read_error(exc, app.connection))}\n\n"
         yield f"event: stopped\ndata: {json.dumps(f'Live tail stopped after {int(time.monotonic() - started)} s.')}\n\n"
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
@@ -205,7 +227,7 @@ def deployment_output(request, pk: int, deployment_id: str):
     try:
         output, error = services.scalingo_deployment_output(app=app, deployment_id=deployment_id), ""
     except VendorError as exc:
-        output, error = "", str(exc)
+        output, error = "", services.read_error(exc, app.connection)
     return render(request, "scalingo/app_detail.html#deployment-output",
                   {"app": app, "deployment": deployment, "output": output, "output_error": error})
 
@@ -215,7 +237,7 @@ def _variables_context(app) -> dict:
     try:
         variables, error = services.scalingo_variables(app=app), ""
     except VendorError as exc:
-        variables, error = [], str(exc)
+        variables, error = [], services.read_error(exc, app.connection)
     return {"variables": [v.name for v in variables], "variables_error": error,
             "variable_form": VariableForm(), "bulk_form": BulkVariablesForm()}
 
@@ -259,7 +281,7 @@ def variable_reveal(request, pk: int):
     try:
         value, error = services.scalingo_variable_reveal(app=app, name=name, actor=request.user), ""
     except VendorError as exc:
-        value, error = None, str(exc)
+        value, error = None, services.read_error(exc, app.connection)
     response = render(request, "scalingo/app_detail.html#variable-value",
                       {"name": name, "value": value, "error": error})
     response["Cache-Control"] = "no-store"

@@ -66,6 +66,8 @@ class World:
         self.active_operations: set[str] = set()
         self.moving_apps: set[str] = set()  # apps with a deployment or an addon in progress
         self.fail_operations = 0  # the next N operations end in `error`
+        #: new operations stay `pending` until released (an operation Scalingo takes its time over)
+        self.hold_operations = False
         self.payment_required = False  # app creation answers 402 (free trial)
         self._counter = 0
 
@@ -243,7 +245,8 @@ class World:
         now = time.time()
         op = {"id": self.object_id(now), "app_id": app["id"], "created_at": iso(now), "finished_at": None,
               "status": "pending", "type": kind, "error": None, "message": None,
-              "_next": now + self.operation_seconds, "_scope": scope, "_fail": self.fail_operations > 0}
+              "_next": now + self.operation_seconds, "_scope": scope, "_fail": self.fail_operations > 0,
+              "_held": self.hold_operations}
         self.fail_operations = max(0, self.fail_operations - 1)
         self.operations[op["id"]] = op
         self.active_operations.add(op["id"])
@@ -255,6 +258,8 @@ class World:
         now = time.time()
         for op_id in list(self.active_operations):
             op = self.operations[op_id]
+            if op["_held"]:
+                continue
             if force or op["_next"] <= now:
                 self._step_operation(op, now)
             if op["status"] not in ("pending", "running"):
@@ -273,6 +278,15 @@ class World:
             if not any(d["status"] in DEPLOY_STEPS for d in app["_deployments"]) and not any(
                     a["status"] == "provisioning" for a in app["_addons"]):
                 self.moving_apps.discard(app_id)
+
+    def release_operations(self) -> None:
+        """Held operations move on again, from now."""
+        self.hold_operations = False
+        now = time.time()
+        for op_id in self.active_operations:
+            op = self.operations[op_id]
+            if op["_held"]:
+                op["_held"], op["_next"] = False, now
 
     def _step_operation(self, op: dict, now: float) -> None:
         app = self.apps.get(op["app_id"])
