@@ -70,13 +70,15 @@ def test_launch_is_accepted_audited_and_shown(operator, polled, members):
     target = farm(polled, "qa-sandbox")
     page = followed_page(operator, operator.post(reverse("scalr:farm-launch", args=[target.pk])))
     action = last_action()
-    assert action.status == "succeeded" and action.verb == "scalr.farm.launch"
+    # accepted, and not yet running: never "succeeded" next to a farm whose server is still pending
+    assert action.status == "unconfirmed" and action.verb == "scalr.farm.launch"
+    assert action.accepted_at is not None
     assert action.summary.startswith("Launch farm qa-sandbox: Scalr starts 1 server(s)")
-    assert "Launching: 0 of 1 server(s) Running." in page
+    assert "Scalr accepted it; not confirmed yet: Launching: 0 of 1 server(s) Running." in page
     target.refresh_from_db()
     assert target.status == "running" and target.servers.get().status == "pending_launch"
     entry = AuditEvent.objects.get(verb="scalr.farm.launch")
-    assert entry.actor == members[Role.OPERATOR] and entry.outcome == "success"
+    assert entry.actor == members[Role.OPERATOR] and entry.outcome == "unconfirmed"
     assert "Launching: 0 of 1" in entry.message
 
 
@@ -119,7 +121,7 @@ def test_terminate_states_its_servers_and_options(operator, polled, sim):
     data = {"keep_eip": "on"} if polled.api == "v1" else {"force": "on"}
     operator.post(reverse("scalr:farm-terminate", args=[target.pk]), data)
     action = last_action()
-    assert action.status == "succeeded"
+    assert action.status == "unconfirmed" and "Terminating: 2 server(s) still stopping." in action.message
     assert action.summary.startswith("Terminate farm cache-prod: its 2 server(s) stop.")
     if polled.api == "v1":
         assert action.params["keep_eip"] is True and "Keeping Elastic IPs" in action.summary
@@ -208,3 +210,35 @@ def test_another_connection_of_the_same_installation_is_separate(operator, team,
     one = make_connection(team, sim, api="v1", name="a")
     poll(one)
     assert models.Farm.objects.filter(connection=one).count() == 12
+
+
+def test_a_launch_is_never_succeeded_next_to_a_contradicting_badge(operator, polled, sim):
+    """A poll that read the farm list just before the launch, and writes after the launch was followed,
+    does not turn the farm back to Terminated; the action succeeds only once its servers run."""
+    from django.utils import timezone
+
+    from vendors.core.actions import action_follow_again
+    from vendors.scalr.polling import client_for
+    from vendors.scalr.sync import EnvInventory, scalr_inventory_sync
+
+    target = farm(polled, "qa-sandbox")
+    read_at = timezone.now()
+    with client_for(polled) as client:  # the poll reads its lists: the farm is terminated
+        inventories = [EnvInventory(environment=env, farms=client.list_farms(env_id=env.id))
+                       for env in client.list_environments()]
+    assert [f.status for i in inventories for f in i.farms if f.id == target.external_id] == ["terminated"]
+
+    operator.post(reverse("scalr:farm-launch", args=[target.pk]))
+    action = last_action()
+    assert action.status == "unconfirmed"  # accepted; its server is not running yet
+    scalr_inventory_sync(connection=polled, inventories=inventories, read_at=read_at)  # the poll writes now
+
+    target.refresh_from_db()
+    assert target.status == "running"
+    for _ in range(40):  # the server comes up; the background look settles the action
+        with sim.lock:
+            sim.tick()
+    action = action_follow_again(action.pk)
+    assert (action.status, action.message) == ("succeeded", "Farm running: 1 of 1 server(s) Running.")
+    target.refresh_from_db()
+    assert target.status == "running" and target.servers.get().status == "running"

@@ -205,9 +205,9 @@ def _follow(action: ActionRun, connection, *, seconds: float | None = None) -> A
             break
         action_progress(action, step.message)
         time.sleep(step.retry_in)
-    minutes = max(1, round(seconds / 60))
+    within = f" within {_duration(seconds)}" if seconds >= 1 else ""
     action = _settle(action, ActionStatus.UNCONFIRMED,
-                     f"{_label(action)} accepted it, but it was not confirmed within {minutes} min: {step.message} "
+                     f"{_label(action)} accepted it; not confirmed yet{within}: {step.message} "
                      f"The console keeps checking in the background.")
     _follow_later(action)
     return action
@@ -283,6 +283,10 @@ def _forget_secrets(action: ActionRun) -> None:
 def _connection(action: ActionRun):
     return registry.get(action.vendor).connection_model.objects.select_related("team") \
         .filter(pk=action.connection_id).first()
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def _label(action: ActionRun) -> str:

@@ -115,7 +115,10 @@ def fetch_farm(client: ScalrClient, env_id: int, farm_id: int, *, with_logs: boo
         details = client.farm_details(env_id=env_id, farm_id=farm_id, known=fingerprint)
     except errors.NotFound:
         return None
-    events = _recent(lambda limit: client.list_events(env_id=env_id, farm_id=farm_id, limit=limit), event_mark)
+    try:  # Scalr 5.11 has no /event-logs/ (7.x only): a farm's details do not depend on it
+        events = _recent(lambda limit: client.list_events(env_id=env_id, farm_id=farm_id, limit=limit), event_mark)
+    except (NotAvailable, Deprecated):
+        events = ()
     logs = ()
     if with_logs and client.api == "v1":
         logs = _recent(lambda limit: client.list_logs(env_id=env_id, farm_id=farm_id, limit=limit), log_mark)
@@ -190,6 +193,7 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
     """Environments are the poll's root (their failure fails the poll); each environment's farm list,
     each catalog and each farm's details are parts that fail alone, keeping what was stored."""
     parts = parts or PollParts(connection)
+    read_at = timezone.now()
     notes: list[str] = []
     limited: list[int] = []
     with client_for(connection) as client:
@@ -243,7 +247,7 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
             for env_id, count in client.request_counts.items():
                 if env_id is not None:
                     budget_for(connection, env_id).spend(count)
-    result = scalr_inventory_sync(connection=connection, inventories=inventories)
+    result = scalr_inventory_sync(connection=connection, inventories=inventories, read_at=read_at)
     unavailable = sorted({reason.split(":")[0] for i in inventories for reason in i.unavailable.values()})
     notes.insert(0, f"{result.environments} environment(s), {result.farms} farm(s), details of {result.refreshed} "
                     f"refreshed in this poll.")

@@ -10,6 +10,7 @@ own words (with its request id).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -113,9 +114,7 @@ def _launched(details: r.FarmDetails, _params: dict) -> tuple[bool, str]:
     minimum = sum(role.min_instances or 0 for role in details.roles)
     if details.status == r.FarmStatus.RUNNING and running == len(active) and len(active) >= minimum:
         return True, f"Farm running: {running} of {len(active)} server(s) Running."
-    status = models.FarmStatus(str(details.status)).label if str(details.status) in models.FarmStatus.values \
-        else str(details.status)
-    return False, f"Farm {status}: {running} of {max(len(active), minimum)} server(s) Running."
+    return False, f"Launching: {running} of {max(len(active), minimum)} server(s) Running."
 
 
 @performer("scalr.farm.launch", follow=farm_follower(_launched))
@@ -263,8 +262,9 @@ def follow_reboot(action, connection):
     if server is None:
         return done(f"Server {p['server_id'][:8]} is gone from the farm.")
     label = models.ServerStatus(str(server.status)).label
+    sent = action.sent_at.replace(microsecond=0) - timedelta(seconds=1)  # Scalr's times are to the second
     complete = any(e.type == "RebootComplete" and p["server_id"] in (e.message or "")
-                   and e.timestamp and action.sent_at and e.timestamp >= action.sent_at for e in fetch.events)
+                   and e.timestamp and e.timestamp >= sent for e in fetch.events)
     if complete:
         return done(f"Server {p['server_id'][:8]} rebooted: {label}.")
     return still(f"Server {p['server_id'][:8]} is {label}; waiting for Scalr's RebootComplete.", follow_interval())

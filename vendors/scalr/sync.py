@@ -41,7 +41,7 @@ class FarmFetch:
 @dataclass
 class EnvInventory:
     environment: r.Environment
-    farms: list[r.Farm]
+    farms: list[r.Farm] | None  # None: the farm list could not be read in this poll (keep what is stored)
     fetched: dict[int, FarmFetch] = field(default_factory=dict)  # farm id -> details of this poll
     #: None: not fetched in this poll (keep what is stored)
     roles: list[r.Role] | None = None
@@ -174,10 +174,16 @@ def log_fingerprint(entry: r.LogEntry) -> str:
 
 
 def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.Farm | None, FarmFetch | None]],
-                 *, remove_missing: bool, result: SyncResult) -> None:
-    """Farms, then the roles, servers, events and logs of the farms fetched in detail."""
+                 *, remove_missing: bool, result: SyncResult, keep_environments: list[int] = (),
+                 keep_farms: set[int] = frozenset()) -> None:
+    """Farms, then the roles, servers, events and logs of the farms fetched in detail.
+
+    `keep_environments`: environments whose farm list could not be read; their farms stay as stored.
+    `keep_farms`: farms re-read since this poll's list was read; they stay as that read wrote them.
+    """
     now = timezone.now()
-    existing = connection.farms.all() if remove_missing else connection.farms.filter(external_id__in=list(farms))
+    existing = connection.farms.exclude(environment_id__in=keep_environments).exclude(
+        external_id__in=list(keep_farms)) if remove_missing else connection.farms.filter(external_id__in=list(farms))
     wanted = {}
     for farm_id, (record, fetch) in farms.items():
         env_id = record.env_id if record is not None else fetch.details.env_id
@@ -292,9 +298,15 @@ def _write_catalog(inventory: EnvInventory, env_pk: int, farm_pks: dict[int, int
                        "name": a.name} for a in inventory.dm_applications})
 
 
-def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: list[EnvInventory]) -> SyncResult:
-    """Write a whole poll: environments, farms (and details where fetched), catalogs; remove what vanished."""
-    result = SyncResult(environments=len(inventories), farms=sum(len(i.farms) for i in inventories))
+def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: list[EnvInventory],
+                         read_at=None) -> SyncResult:
+    """Write a whole poll: environments, farms (and details where fetched), catalogs; remove what vanished.
+
+    `read_at`: when the poll began reading. A farm re-read on its own since then (an action following
+    it, a callback) is fresher than this poll's farm list: it keeps what that read wrote, so a launch
+    followed to "running" is not turned back to "terminated" by a list read a moment before it.
+    """
+    result = SyncResult(environments=len(inventories), farms=sum(len(i.farms or ()) for i in inventories))
     now = timezone.now()
     with transaction.atomic():
         upsert(models.Environment, connection.environments.all(), "external_id",
@@ -302,9 +314,13 @@ def scalr_inventory_sync(*, connection: models.ScalrConnection, inventories: lis
                                    "name": i.environment.name, "unavailable": i.unavailable, "synced_at": now}
                 for i in inventories})
         env_pks = dict(connection.environments.values_list("external_id", "pk"))
+        fresher = set(connection.farms.filter(details_synced_at__gt=read_at).values_list(
+            "external_id", flat=True)) if read_at else set()
         farms = {farm.id: (farm, inventory.fetched.get(farm.id)) for inventory in inventories
-                 for farm in inventory.farms}
-        _write_farms(connection, env_pks, farms, remove_missing=True, result=result)
+                 for farm in inventory.farms or () if farm.id not in fresher or farm.id in inventory.fetched}
+        unread = [env_pks[i.environment.id] for i in inventories if i.farms is None]  # their farms stay
+        _write_farms(connection, env_pks, farms, remove_missing=True, result=result, keep_environments=unread,
+                     keep_farms=fresher)
         farm_pks = dict(connection.farms.values_list("external_id", "pk"))
         for inventory in inventories:
             _write_catalog(inventory, env_pks[inventory.environment.id], farm_pks)
