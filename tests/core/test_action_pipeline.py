@@ -97,7 +97,7 @@ def test_following_that_never_ends_is_unconfirmed_then_settled_in_the_background
         action = start(connection, operator, widget="w2")
     action.refresh_from_db()
     assert action.status == ActionStatus.UNCONFIRMED
-    assert action.message.startswith("Widgets accepted it; not confirmed yet: Widget beta is starting.")
+    assert action.message.startswith("Widgets accepted it, but it is not confirmed yet: Widget beta is starting.")
     assert "keeps checking in the background" in action.message
     assert AuditEvent.objects.get(pk=action.audit_id).outcome == Outcome.UNCONFIRMED
     assert action.finished and not action.settled

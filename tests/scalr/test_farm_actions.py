@@ -74,7 +74,7 @@ def test_launch_is_accepted_audited_and_shown(operator, polled, members):
     assert action.status == "unconfirmed" and action.verb == "scalr.farm.launch"
     assert action.accepted_at is not None
     assert action.summary.startswith("Launch farm qa-sandbox: Scalr starts 1 server(s)")
-    assert "Scalr accepted it; not confirmed yet: Launching: 0 of 1 server(s) Running." in page
+    assert "Scalr accepted it, but it is not confirmed yet: Launching: 0 of 1 server(s) Running." in page
     target.refresh_from_db()
     assert target.status == "running" and target.servers.get().status == "pending_launch"
     entry = AuditEvent.objects.get(verb="scalr.farm.launch")

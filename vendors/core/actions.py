@@ -205,9 +205,9 @@ def _follow(action: ActionRun, connection, *, seconds: float | None = None) -> A
             break
         action_progress(action, step.message)
         time.sleep(step.retry_in)
-    within = f" within {_duration(seconds)}" if seconds >= 1 else ""
+    not_yet = f"it was not confirmed within {_duration(seconds)}" if seconds >= 1 else "it is not confirmed yet"
     action = _settle(action, ActionStatus.UNCONFIRMED,
-                     f"{_label(action)} accepted it; not confirmed yet{within}: {step.message} "
+                     f"{_label(action)} accepted it, but {not_yet}: {step.message} "
                      f"The console keeps checking in the background.")
     _follow_later(action)
     return action

@@ -154,14 +154,19 @@ CATALOG_LABELS = {"roles": "roles and images", "scripts": "scripts", "dns_zones"
 
 
 def _catalogs(client: ScalrClient, inventory: EnvInventory, parts: PollParts) -> None:
-    """Each catalog is a part: one the key may not read stays as stored (None); one the installation
-    does not have (an older Scalr, a deprecated API) is "not available", which is no failure."""
+    """Each catalog is a part: one the key may not read, or that this installation answers it lacks (an
+    older Scalr: `EndpointNotFound`, an undefined action), fails alone and stays as stored (None). What the
+    API generation never offers, or Scalr declares deprecated, is "not available": no failure."""
     env = inventory.environment
     for name, method in CATALOGS:
         def read(method=method):
             try:
                 return getattr(client, method)(env_id=env.id)
-            except (NotAvailable, Deprecated) as exc:
+            except NotAvailable as exc:
+                if exc.status is not None:  # Scalr answered so: a missing endpoint is this part's failure
+                    raise
+                return exc
+            except Deprecated as exc:
                 return exc
         answer = parts.read(f"env:{env.id}:{name}", f"{CATALOG_LABELS[name]} in {env.name}", read)
         if isinstance(answer, (NotAvailable, Deprecated)):
