@@ -112,6 +112,7 @@
       while (box.childElementCount > 2000) box.firstElementChild.remove();
       if (nearBottom) box.scrollTop = box.scrollHeight;
     });
+    source.addEventListener("notice", function (event) { setStatus(JSON.parse(event.data)); });
     source.addEventListener("failed", function (event) { stopTail("Live tail failed: " + JSON.parse(event.data)); });
     source.addEventListener("stopped", function (event) { stopTail(JSON.parse(event.data) + " Press Live tail to go on."); });
     source.onerror = function () { if (source && source.readyState === EventSource.CLOSED) stopTail("Live tail disconnected."); };
