@@ -177,10 +177,11 @@ def test_page_reads_use_the_reserve_polls_leave(polled, members, poll):
 
 
 @pytest.mark.parametrize("read", READS)
-@pytest.mark.parametrize("retry_after, wait", [(20, 20), (None, 59)], ids=["retry-after", "documented-429"])
+@pytest.mark.parametrize("retry_after, wait", [(20, 20), (None, 61)], ids=["retry-after", "documented-429"])
 def test_a_page_read_scalingo_refuses_says_when_to_try_again(polled, members, read, retry_after, wait):
     """Scalingo's 429 (with or without Retry-After) is not an error to show: the page says when to
-    try again (Scalingo's word, else when the token's minute starts over: the clock stands 1 s into it)."""
+    try again (Scalingo's word, else when the requests counted in the token's sliding minute start to
+    leave it: the poll spent them 1 s into the clock's minute, so 61 s from then, counted to the second)."""
     sim, conn, app = polled
     reader, path = READS[read]
     sim.control("rate_limit_requests", {"count": 5, "path": path, "retry_after": retry_after})
