@@ -218,7 +218,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 # a worker process killed mid-task gives its task back at once; the action pipeline and the poll
-# lease make the second delivery safe (never sent twice, never polled twice)
+# lease make the second delivery safe (an action is never sent twice; a poll is never run twice at
+# once: the redelivered poll still holds the lease and polls again). A whole worker lost at once is
+# caught by the scheduler tick's sweep (actions) and by lease expiry (polls).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

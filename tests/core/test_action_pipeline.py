@@ -160,3 +160,35 @@ def test_a_worker_killed_while_following_follows_again(connection, widgets, oper
 
     assert (action.status, action.message) == (ActionStatus.SUCCEEDED, "Widget alpha running.")
     assert widgets.requests_served == served + 1  # one look, no second start
+
+
+def test_the_scheduler_picks_up_actions_whose_worker_was_lost_whole(connection, widgets, operator,
+                                                                    django_capture_on_commit_callbacks):
+    """A worker crashed with its pool (nothing gave the task back), or a broker dropped the message:
+    the scheduler tick's sweep runs the lost action again, and never sends one that may have been sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(hours=1)
+    with django_capture_on_commit_callbacks():  # the queued task is lost
+        never_ran = start(connection, operator, widget="w1")
+        was_sending = start(connection, operator, verb="widgets.test.rename", name="gamma")
+        was_following = start(connection, operator, widget="w1")
+    ActionRun.objects.filter(pk=never_ran.pk).update(created_at=long_ago)
+    ActionRun.objects.filter(pk=was_sending.pk).update(status=ActionStatus.SENT, touched_at=long_ago)
+    ActionRun.objects.filter(pk=was_following.pk).update(status=ActionStatus.ACCEPTED, touched_at=long_ago,
+                                                         accepted_at=long_ago, follow={"since": "now"})
+    fresh = start(connection, operator, widget="w2")  # queued a moment ago: not lost, left alone
+    served = widgets.requests_served
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.actions_sweep() == 3
+
+    statuses = dict(ActionRun.objects.values_list("pk", "status"))
+    assert statuses[never_ran.pk] == ActionStatus.SUCCEEDED
+    assert statuses[was_following.pk] == ActionStatus.SUCCEEDED
+    assert statuses[was_sending.pk] == ActionStatus.UNCONFIRMED
+    assert statuses[fresh.pk] == ActionStatus.QUEUED
+    assert widgets.requests_served == served + 3  # never_ran: its send and one look; was_following: one look
+    assert actions.actions_sweep() == 0

@@ -143,8 +143,9 @@ def action_start(*, connection: Connection, actor, verb: str, target, summary: s
 # -- running -----------------------------------------------------------------------------------
 def action_execute(action_id: int) -> ActionRun | None:
     """Send a queued action once, then follow it; resume or report a delivery that was interrupted."""
+    now = timezone.now()
     claimed = ActionRun.objects.filter(pk=action_id, status=ActionStatus.QUEUED).update(
-        status=ActionStatus.SENT, sent_at=timezone.now())
+        status=ActionStatus.SENT, sent_at=now, touched_at=now)
     action = ActionRun.objects.select_related("audit").filter(pk=action_id).first()
     if action is None:
         return None
@@ -182,8 +183,8 @@ def action_execute(action_id: int) -> ActionRun | None:
     if not isinstance(answer, Accepted):
         return _settle(action, ActionStatus.SUCCEEDED, answer or "Done.")
     action.status, action.message, action.follow = ActionStatus.ACCEPTED, answer.message, answer.follow
-    action.accepted_at = timezone.now()
-    action.save(update_fields=["status", "message", "follow", "accepted_at"])
+    action.accepted_at = action.touched_at = timezone.now()
+    action.save(update_fields=["status", "message", "follow", "accepted_at", "touched_at"])
     if verb.follow is None:
         return _settle(action, ActionStatus.SUCCEEDED, answer.message)
     return _follow(action, connection)
@@ -265,12 +266,15 @@ AUDIT_OUTCOME = {ActionStatus.SUCCEEDED: Outcome.SUCCESS, ActionStatus.FAILED: O
 
 def _settle(action: ActionRun, status: str, message: str, *, field_errors: dict | None = None,
             detail: dict | None = None) -> ActionRun:
+    """Record the outcome on the action and its audit entry together (a worker killed in between leaves neither)."""
     action.status, action.message, action.field_errors = status, message, field_errors or {}
     action.finished_at = timezone.now() if status != ActionStatus.UNCONFIRMED else None
-    action.save(update_fields=["status", "message", "field_errors", "finished_at"])
-    if action.audit:
-        audit_finish(action.audit, outcome=AUDIT_OUTCOME[status], message=f"{action.summary} {message}".strip(),
-                     detail=detail)
+    action.touched_at = timezone.now()
+    with transaction.atomic():
+        action.save(update_fields=["status", "message", "field_errors", "finished_at", "touched_at"])
+        if action.audit:
+            audit_finish(action.audit, outcome=AUDIT_OUTCOME[status],
+                         message=f"{action.summary} {message}".strip(), detail=detail)
     return action
 
 
@@ -300,5 +304,31 @@ def action_secret_values(action: ActionRun) -> dict[str, str]:
 
 
 def action_progress(action: ActionRun, message: str) -> None:
-    """Tell the page what a long action is doing now (e.g. "operation running")."""
-    ActionRun.objects.filter(pk=action.pk).update(message=message[:1000])
+    """Tell the page what a long action is doing now (e.g. "operation running"); also its heartbeat."""
+    ActionRun.objects.filter(pk=action.pk).update(message=message[:1000], touched_at=timezone.now())
+
+
+def actions_sweep() -> int:
+    """Pick up actions whose task was lost: a whole worker crashed (no process was left to give its task
+    back), or a broker dropped the message. Run by every scheduler tick; returns how many were picked up.
+
+    Queued or accepted rows that nothing touched for longer than a task may run are run again (the claim
+    and the states make that safe: nothing is sent twice); a row left *sent* is reported unconfirmed.
+    """
+    from vendors.core.tasks import run_action
+
+    stale = timezone.now() - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 270) + 30)
+    lost = list(ActionRun.objects.filter(status__in=(ActionStatus.QUEUED, ActionStatus.ACCEPTED))
+                .filter(touched_at__lt=stale).values_list("pk", flat=True)[:100])
+    lost += list(ActionRun.objects.filter(status=ActionStatus.QUEUED, touched_at__isnull=True,
+                                          created_at__lt=stale).values_list("pk", flat=True)[:100])
+    for pk in lost:
+        ActionRun.objects.filter(pk=pk).update(touched_at=timezone.now())  # one pick-up per stale period
+        run_action.delay(pk)
+    sent = list(ActionRun.objects.filter(status=ActionStatus.SENT, touched_at__lt=stale)
+                .select_related("audit")[:100])
+    for action in sent:
+        _settle(action, ActionStatus.UNCONFIRMED,
+                f"The console stopped while sending this to {_label(action)}; whether it was received is "
+                f"unknown. Check {action.target_label} before trying again.")
+    return len(lost) + len(sent)

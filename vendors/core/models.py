@@ -176,10 +176,13 @@ class ActionRun(models.Model):
     follow = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    #: the last sign of life of whoever runs it (each state change and progress); a stale one was lost
+    touched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["vendor", "connection_id", "-created_at"])]
+        indexes = [models.Index(fields=["vendor", "connection_id", "-created_at"]),
+                   models.Index(fields=["status", "touched_at"])]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_label}"

@@ -3,8 +3,9 @@
 A connection is claimed with one conditional UPDATE (free or expired lease, due, enabled):
 the database decides who wins, so any number of schedulers, beats, workers or "Poll
 now" clicks poll a connection at most once at a time. The poll task receives the lease
-token and only writes status while it still holds it; a redelivered duplicate task finds
-the lease gone and does nothing.
+token and only writes status while it still holds it; a duplicate delivered after the poll
+finished finds the lease gone and does nothing (one redelivered because its worker process
+died mid-poll still holds the lease, and polls again: never two at once).
 """
 
 from __future__ import annotations

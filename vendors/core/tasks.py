@@ -6,6 +6,7 @@ from vendors.core import actions, maintenance, polling
 @shared_task(name="vendors.core.tasks.scheduler_tick", ignore_result=True)
 def scheduler_tick() -> int:
     claimed = polling.scheduler_run(enqueue=lambda vendor, pk, lease: poll_connection.delay(vendor, pk, lease))
+    actions.actions_sweep()
     return len(claimed)
 
 
