@@ -110,10 +110,22 @@ def test_client_errors_are_typed_and_not_retried(sim, status, error):
 
 
 def test_malformed_json_is_a_protocol_error(sim):
-    sim.faults.update(malformed=True, count=1)
+    sim.faults.update(malformed=True, count=-1)
     c = client(sim.url)
     with pytest.raises(errors.ProtocolError, match="not valid JSON"):
         c.json(c.request("GET", "/broken"))
+
+
+def test_a_garbled_answer_to_a_read_is_read_again(sim):
+    """A truncated body or a proxy's HTML page is a passing fault, like a 5xx: the read is sent again."""
+    sim.faults.update(malformed=True, count=1)
+    c = client(sim.url)
+    served = sim.requests_served
+    assert c.json(c.request("GET", "/ok")) is not None
+    assert sim.requests_served == served + 2
+    sim.faults.update(malformed=True, count=1)
+    with pytest.raises(errors.ProtocolError):  # a write is never sent twice: its garbled answer stands
+        c.json(c.request("POST", "/ok", idempotent=False))
 
 
 def test_secrets_are_redacted_from_errors_and_log_output(sim):

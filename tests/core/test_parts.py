@@ -76,11 +76,30 @@ def test_a_failing_part_backs_off_and_recovers(connection, widgets):
     assert Widget.objects.get(external_id="w1").owner == "alice"
 
 
-def test_a_garbled_or_slow_part_is_a_part_failure(connection, widgets):
+def test_a_passing_fault_is_a_part_failure_asked_again_at_the_next_poll(connection, widgets):
     widgets.refuse_owner["w2"] = (503, "owners service unavailable")
     outcome = poll(connection)
     assert outcome.status == "degraded"
     assert "owner of widget beta: " in outcome.message
+    calls = widgets.owner_calls["w2"]
+    del widgets.refuse_owner["w2"]
+    assert poll(connection).status == "ok"  # no backoff: a 5xx, a timeout or garbage passes by itself
+    assert widgets.owner_calls["w2"] == calls + 1
+
+
+def test_the_vendors_429_in_a_part_stops_the_reading_and_fails_nothing(connection, widgets):
+    assert poll(connection).status == "ok"
+    widgets.owners["w2"] = "dave"
+    widgets.widgets["w2"]["status"] = "running"
+    widgets.refuse_owner["w1"] = (429, "Retry later")
+    calls = dict(widgets.owner_calls)
+
+    outcome = poll(connection)
+
+    assert outcome.status == "ok" and connection.part_failures == {}
+    assert widgets.owner_calls["w2"] == calls["w2"]  # not asked: the limit is shared by every part
+    assert Widget.objects.get(external_id="w2").owner == "bob"  # kept as read before
+    assert Widget.objects.get(external_id="w2").status == "running"  # the root was stored
 
 
 def test_the_root_failing_fails_the_poll_and_keeps_part_failures(connection, widgets):

@@ -271,9 +271,11 @@ def test_server_errors_are_retried_then_reported(sim, client):
 
 def test_malformed_json_is_a_protocol_error(sim, client):
     client.apps()
-    sim.faults.update(malformed=True, count=1)
+    sim.faults.update(malformed=True, count=-1)
     with pytest.raises(errors.ProtocolError, match="not valid JSON"):
         client.apps()
+    sim.faults.update(malformed=True, count=1)  # once: read again
+    assert client.apps()
 
 
 def test_unrooted_answer_is_a_protocol_error():

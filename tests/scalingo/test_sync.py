@@ -195,9 +195,9 @@ def test_a_part_that_fails_keeps_its_rows_and_the_rest_is_stored(scalingo_sims, 
     # the app list and the event feed answer; every addons list then fails
     answer = sim.handle
 
-    def addons_fail(request):
+    def addons_fail(request):  # a token that may not read addons: a lasting refusal
         if request.path.endswith("/addons"):
-            return Response(503, "addons service unavailable")
+            return Response(403, {"error": "You are not allowed to read the addons of this app"})
         return answer(request)
 
     sim.handle = addons_fail
@@ -205,7 +205,7 @@ def test_a_part_that_fails_keeps_its_rows_and_the_rest_is_stored(scalingo_sims, 
 
     assert outcome.status == "degraded", outcome.message
     assert outcome.message.startswith("2 of 3 parts failed: details of app ")
-    assert "addons service unavailable" in outcome.message
+    assert "You are not allowed to read the addons of this app" in outcome.message
     conn.refresh_from_db()
     assert conn.health == "degraded" and conn.last_error == ""
     assert conn.health_reason == outcome.message
@@ -219,7 +219,7 @@ def test_a_part_that_fails_keeps_its_rows_and_the_rest_is_stored(scalingo_sims, 
         == containers_before
 
     sim.handle = answer
-    # a part that just failed is not asked again at once (it backs off), and stays listed as failing
+    # a part refused just now is not asked again at once (it backs off), and stays listed as failing
     seen = []
 
     def spy(request):
@@ -236,6 +236,26 @@ def test_a_part_that_fails_keeps_its_rows_and_the_rest_is_stored(scalingo_sims, 
     assert poll(conn).status == "ok"
     conn.refresh_from_db()
     assert conn.part_failures == {} and conn.health == "ok"
+
+
+def test_a_passing_fault_in_a_part_is_asked_again_at_the_next_poll(scalingo_sims, make_connection, poll):
+    sim = scalingo_sims()
+    conn = make_connection(sim)
+    answer = sim.handle
+    faults = {"left": True}
+
+    def addons_unavailable(request):  # the addons service is down for a moment (past the client's retries)
+        if request.path.endswith("/addons") and faults["left"]:
+            return Response(503, "addons service unavailable")
+        return answer(request)
+
+    sim.handle = addons_unavailable
+    outcome = poll(conn)
+    assert outcome.status == "degraded" and "addons service unavailable" in outcome.message
+    faults["left"] = False
+    assert poll(conn).status == "ok"  # asked again at once: no backoff for a passing fault
+    conn.refresh_from_db()
+    assert conn.part_failures == {}
 
 
 # -- secrets ---------------------------------------------------------------------------------------

@@ -95,9 +95,14 @@ def test_persistent_5xx_becomes_unavailable(sim, client):
 
 
 def test_malformed_answers_are_protocol_errors(sim, client):
-    sim.faults.update(malformed=True, count=1)
+    sim.faults.update(malformed=True, count=-1)
     with pytest.raises(errors.ProtocolError):
         client.list_farms(env_id=1)
+
+
+def test_one_malformed_answer_to_a_read_is_read_again(sim, client):
+    sim.faults.update(malformed=True, count=1)
+    assert client.list_farms(env_id=1)
 
 
 @pytest.mark.parametrize("api", ["v1", "v2"])

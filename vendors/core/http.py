@@ -34,6 +34,9 @@ def tls_context():
     return httpx.create_ssl_context()
 
 
+_NOT_DECODED = object()
+
+
 class _Retry(Exception):
     """Internal: a failed attempt worth another try; `final` is raised if none is left."""
 
@@ -103,6 +106,20 @@ class VendorClient:
         """Seconds to wait before retrying this answer, 0 for "now", None when not retryable."""
         if response.status_code == 429 or response.status_code >= 500:
             return parse_retry_after(response.headers.get("Retry-After")) or 0.0
+        return None
+
+    def garbled(self, response: httpx.Response) -> str | None:
+        """Why a successful answer to a read cannot be what the vendor meant (a truncated body, a proxy's
+        HTML page), or None. Such an answer is read again, like a 5xx. The base checks JSON answers
+        (decoding them once: `json` reuses it) and HTML pages; vendors add their own formats."""
+        content_type = response.headers.get("content-type", "")
+        if "html" in content_type:
+            return "an HTML page instead of an API answer"
+        if "json" in content_type and response.content:
+            try:
+                response._decoded = response.json()
+            except ValueError:
+                return "a body that is not valid JSON"
         return None
 
     def refused_without_acting(self, response: httpx.Response) -> bool:
@@ -210,10 +227,18 @@ class VendorClient:
                 raise _Retry(final, delay) from None
             raise _Retry(errors.VendorUnavailable(f"{self.vendor} asked to retry later"), delay)
         self.raise_for_error(response)
+        if idempotent:
+            problem = self.garbled(response)
+            if problem:
+                raise _Retry(errors.ProtocolError(
+                    f"{self.vendor} answered {method} {request.url.path} with {problem}"), 0.0)
         return response
 
     def json(self, response: httpx.Response):
         """Decode a JSON body or raise ProtocolError naming the request."""
+        decoded = getattr(response, "_decoded", _NOT_DECODED)
+        if decoded is not _NOT_DECODED:
+            return decoded
         try:
             return response.json()
         except ValueError:

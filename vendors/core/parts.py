@@ -8,12 +8,16 @@ only), lacks (404 endpoint), answers with garbage or too slowly is recorded with
 vendor's own words and `read` returns `MISSING`: the vendor's sync keeps that part's
 rows as they were, and the connection is *Degraded* with what is missing.
 
-A 429 is not a part's failure: the vendor's limit is shared by every part, so `read`
-raises it and the poll decides (stop reading details, or defer the whole poll).
+A 429 is not a part's failure: the vendor's limit is shared by every part. The first one
+stops the poll's reading: that part and every later one return `MISSING` at once (their rows
+stay, their earlier state too), `limited` holds the vendor's answer, and the poll stores
+everything it read before (only a 429 on the root defers the whole poll).
 
-A part that keeps failing does not cost its request at every poll forever: after each
-failure in a row it waits twice as long (one interval, two, four... up to the console's
-longest backoff) before it is asked again; meanwhile it stays listed as failing.
+A part the vendor refuses or lacks (a lasting answer: 401/403/404, an undefined action, a
+bad request) does not cost its request at every poll forever: after each failure in a row
+it waits twice as long (one interval, two, four... up to the console's longest backoff)
+before it is asked again; meanwhile it stays listed as failing. A passing fault (a timeout,
+a 5xx, a garbled answer) is asked again at the next poll.
 
 State lives on the connection (`part_failures`, `parts_total`), written by the poll
 that holds the lease, so every process and page sees the same.
@@ -31,7 +35,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from vendors.core.errors import RateLimited, VendorError
+from vendors.core.errors import ProtocolError, RateLimited, VendorError, VendorUnavailable
 
 logger = logging.getLogger("vendors.polling")
 
@@ -49,6 +53,8 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+#: failures that pass by themselves: asked again at the next poll, without backing off
+PASSING = (VendorUnavailable, ProtocolError)
 #: shown for a part whose read raised something that is not a vendor's answer (a bug of ours)
 INTERNAL = "Internal error while reading this part; the worker log has the details"
 
@@ -69,22 +75,34 @@ class PollParts:
         self.failures: dict[str, dict] = {}
         self.succeeded: set[str] = set()
         self.waiting: set[str] = set()
+        #: the vendor's 429 that stopped this poll's reading, if one did
+        self.limited: RateLimited | None = None
+        self.skipped: set[str] = set()
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, key: str, label: str, read: Callable[[], T]) -> T:
         """`read()`'s answer, or MISSING when it failed (recorded) or the part waits for its backoff."""
         earlier = self._before.get(key)
-        if earlier and self._backing_off(earlier):
+        if earlier and (self.limited is not None or self._backing_off(earlier)):
             with self._lock:
                 self.waiting.add(key)
                 self.failures[key] = earlier
             return MISSING
+        if self.limited is not None:
+            with self._lock:
+                self.skipped.add(key)
+            return MISSING
         try:
             value = read()
-        except RateLimited:
-            raise  # the vendor's limit is shared by every part: the poll decides (stop reading, or defer)
+        except RateLimited as exc:
+            with self._lock:
+                self.limited = self.limited or exc
+                self.skipped.add(key)
+                if earlier:
+                    self.failures[key] = earlier
+            return MISSING
         except VendorError as exc:
-            self.fail(key, label, str(exc))
+            self.fail(key, label, str(exc), lasting=not isinstance(exc, PASSING))
             return MISSING
         except Exception:
             logger.exception("Reading part %r of connection %s failed unexpectedly", key, self.connection.name)
@@ -98,12 +116,13 @@ class PollParts:
             self.succeeded.add(key)
             self.failures.pop(key, None)
 
-    def fail(self, key: str, label: str, message: str) -> None:
-        """Record a part's failure (for parts a vendor reads some other way than `read`)."""
+    def fail(self, key: str, label: str, message: str, *, lasting: bool = True) -> None:
+        """Record a part's failure (for parts a vendor reads some other way than `read`). Only a `lasting`
+        one (a refusal, a missing endpoint) backs off; a passing one is asked again at the next poll."""
         earlier = self._before.get(key) or {}
         failures = int(earlier.get("failures", 0)) + 1
-        retry_at = self.now + timedelta(seconds=part_backoff_seconds(self.connection.poll_seconds, failures)
-                                        - self.connection.poll_seconds / 2)  # the next due poll asks again
+        backoff = part_backoff_seconds(self.connection.poll_seconds, failures) if lasting else 0
+        retry_at = self.now + timedelta(seconds=backoff - self.connection.poll_seconds / 2)  # due polls ask again
         with self._lock:
             self.succeeded.discard(key)
             self.failures[key] = {"label": label, "message": message[:500], "failures": failures,
@@ -118,6 +137,13 @@ class PollParts:
     @property
     def total(self) -> int:
         return len(self.succeeded) + len(self.failures)
+
+    def limited_note(self, vendor: str) -> str:
+        """What a 429 during this poll left for the next one, or ''."""
+        if self.limited is None:
+            return ""
+        return (f"{vendor} asked to slow down during this poll: {len(self.skipped)} part(s) were not read and "
+                f"keep what was read before; the next poll reads them.")
 
     def failed_labels(self) -> list[str]:
         return [f"{f['label']}: {f['message']}" for _key, f in sorted(self.failures.items())]

@@ -128,7 +128,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
             capacity = None if remaining is None else max(0, (remaining - client.limited_requests - RESERVE)
                                                            // CALLS_PER_APP)
             chosen = _plan(connection, apps, changed, capacity)
-            details, limited = {}, []
+            details = {}
 
             def read_details(record):
                 try:
@@ -138,15 +138,8 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
                         raise
                     return None  # deleted since the app list was read: the next poll removes its row
 
-            def fetch(record):
-                if limited:
-                    return
-                try:
-                    detail = parts.read(f"app:{record.id}", f"details of app {record.name}",
-                                        lambda: read_details(record))
-                except errors.RateLimited:
-                    limited.append(record.id)  # keep what we have; the rest waits for the next poll
-                    return
+            def fetch(record):  # after a 429, the other apps keep their details for the next poll
+                detail = parts.read(f"app:{record.id}", f"details of app {record.name}", lambda: read_details(record))
                 if detail:
                     details[record.id] = detail
 
@@ -156,7 +149,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
             budget.spend(client.limited_requests)
     result = scalingo_inventory_sync(connection=connection, apps=apps, details=details, events=events)
     notes = [f"{result['apps']} apps; details of {result['detailed']} refreshed in this poll."]
-    if limited:
+    if parts.limited is not None:
         notes.append("Scalingo answered 'Retry later' (60 requests a minute per token): the remaining apps' "
                      "details wait for the next poll.")
     if capacity is not None and len(apps) > len(chosen):

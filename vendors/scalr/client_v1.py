@@ -83,6 +83,18 @@ class ScalrV1Client(ScalrClient):
             return None
         return super().retry_after(response)
 
+    def garbled(self, response: httpx.Response) -> str | None:
+        """Every answer is one document, `<{Action}Response>…</{Action}Response>` or `<Error>…</Error>` (B6):
+        one that does not close its root was cut short. Checked on the bytes: parsing waits for the caller."""
+        problem = super().garbled(response)
+        if problem:
+            return problem
+        action = response.request.extensions.get("scalr_action")
+        ending = response.content.rstrip()[-64:]
+        if action and not (ending.endswith(f"</{action}Response>".encode()) or ending.endswith(b"</Error>")):
+            return "a truncated or malformed XML document"
+        return None
+
     def raise_for_error(self, response: httpx.Response) -> None:
         if response.status_code == 429:
             raise errors.RateLimited("Scalr's hourly Query API request limit for this environment is reached",
@@ -117,7 +129,8 @@ class ScalrV1Client(ScalrClient):
         try:
             response = self.request("POST", self.endpoint, content=urlencode(form).encode("ascii"), headers=FORM,
                                     idempotent=action in READ_ACTIONS,
-                                    extensions={"scalr_env": int(env_id) if env_id is not None else None})
+                                    extensions={"scalr_env": int(env_id) if env_id is not None else None,
+                                                "scalr_action": action})
         except errors.VendorUnavailable as exc:  # every action is POST /api/api.php: say which one failed
             raise type(exc)(_naming_action(exc.message, action, params), status=exc.status, code=exc.code,
                             request_id=exc.request_id, details=exc.details) from exc

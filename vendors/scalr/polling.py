@@ -200,7 +200,6 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
     parts = parts or PollParts(connection)
     read_at = timezone.now()
     notes: list[str] = []
-    limited: list[int] = []
     with client_for(connection) as client:
         try:
             environments = client.list_environments()
@@ -232,17 +231,11 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
                 notes.append(_waiting_note(waiting) + ".")
             marks = farm_marks(connection)
 
-            def read_farm(job):
+            def read_farm(job):  # after Scalr's "slow down", the other farms wait for the next poll
                 inventory, farm = job
-                if limited:
-                    return None
-                try:
-                    return parts.read(f"farm:{farm.id}", f"details of farm {farm.name}",
-                                      lambda: fetch_farm(client, inventory.environment.id, farm.id,
-                                                         known=marks.get(farm.id)))
-                except errors.RateLimited:
-                    limited.append(farm.id)  # Scalr's limit: the other farms wait for the next poll
-                    return None
+                return parts.read(f"farm:{farm.id}", f"details of farm {farm.name}",
+                                  lambda: fetch_farm(client, inventory.environment.id, farm.id,
+                                                     known=marks.get(farm.id)))
 
             with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
                 for (inventory, farm), fetch in zip(planned, pool.map(read_farm, planned)):
@@ -256,8 +249,8 @@ def scalr_connection_poll(connection: models.ScalrConnection, parts: PollParts |
     unavailable = sorted({reason.split(":")[0] for i in inventories for reason in i.unavailable.values()})
     notes.insert(0, f"{result.environments} environment(s), {result.farms} farm(s), details of {result.refreshed} "
                     f"refreshed in this poll.")
-    if limited:
-        notes.append("Scalr asked to slow down: the other farms' details wait for the next poll.")
+    if parts.limited is not None:
+        notes.append(parts.limited_note("Scalr"))
     if unavailable:
         notes.append(f"Not available on this connection: {'; '.join(unavailable)}.")
     return notes
