@@ -27,6 +27,19 @@ def wait_for(condition, *, timeout: float = 5.0, interval: float = 0.01):
         time.sleep(interval)
 
 
+def tables_holding(text: str) -> list[str]:
+    """Every table of the database with a row holding `text` anywhere, as stored."""
+    from django.db import connection as db
+
+    found = []
+    with db.cursor() as cursor:
+        for table in db.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")
+            if any(text in str(value) for row in cursor.fetchall() for value in row):
+                found.append(table)
+    return found
+
+
 def make_sim(**options) -> ScalingoSimulator:
     settings = {"rate_limit": None, "operation_seconds": 0.05, "stream_seconds": 0.5, **options}
     simulator = ScalingoSimulator(**settings)

@@ -12,8 +12,7 @@ import json
 
 import pytest
 from celery.signals import task_prerun
-from django.db import connection as db
-from tests.scalingo.scalingo_helpers import APP, api_requests
+from tests.scalingo.scalingo_helpers import APP, api_requests, tables_holding
 
 from dashboard.audit.models import AuditEvent, Outcome
 from dashboard.teams.models import Role
@@ -81,14 +80,6 @@ def sim_operations(sim, kind: str) -> list[dict]:
 WEB_TO_3M = [{"name": "web", "amount": 3, "size": "M", "from_amount": 1, "from_size": "S"}]
 
 
-def tables_holding(text: str) -> list[str]:
-    found = []
-    with db.cursor() as cursor:
-        for table in db.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")
-            if any(text in str(value) for row in cursor.fetchall() for value in row):
-                found.append(table)
-    return found
 
 
 # -- scale ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.scalingo.scalingo_helpers import tables_holding
 from vendors.scalingo import models, polling
 from vendors.scalingo.sim.demo import populate_demo
 
@@ -257,14 +258,8 @@ def _holding(text: str) -> list[str]:
     import zlib
 
     from django.conf import settings
-    from django.db import connection as db
 
-    found = []
-    with db.cursor() as cursor:
-        for table in db.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")
-            if any(text in str(value) for row in cursor.fetchall() for value in row):
-                found.append(table)
+    found = tables_holding(text)
     for path in settings.VAR_DIR.rglob("*"):
         if not path.is_file():
             continue

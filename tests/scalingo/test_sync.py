@@ -10,7 +10,7 @@ import json
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
-from tests.scalingo.scalingo_helpers import APP
+from tests.scalingo.scalingo_helpers import APP, tables_holding
 
 from vendors.core.simulator import Response
 
@@ -35,15 +35,6 @@ def visible_apps(sim, region="osc-fr1"):
                 if a["_region"] == region and sim.world.can_see(sim.ops, a)}
 
 
-def tables_holding(text: str) -> list[str]:
-    """Every table of the database with a row holding `text` anywhere, as stored."""
-    found = []
-    with db.cursor() as cursor:
-        for table in db.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {db.ops.quote_name(table)}")
-            if any(text in str(value) for row in cursor.fetchall() for value in row):
-                found.append(table)
-    return found
 
 
 def demo_sim(scalingo_sims, **options):
