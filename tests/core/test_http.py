@@ -128,6 +128,15 @@ def test_a_garbled_answer_to_a_read_is_read_again(sim):
         c.json(c.request("POST", "/ok", idempotent=False))
 
 
+def test_a_proxys_html_page_is_read_again_but_mislabelled_data_is_data(sim):
+    page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    sim.plan = [Response(200, page, content_type="text/html"),
+                Response(200, '{"path": "/ok"}', content_type="text/html")]
+    c = client(sim.url)
+    assert c.json(c.request("GET", "/ok")) == {"path": "/ok"}
+    assert sim.requests_served == 2
+
+
 def test_secrets_are_redacted_from_errors_and_log_output(sim):
     sim.plan = [Response(400, f"bad token {SECRET}")]
     with pytest.raises(errors.InvalidRequest) as caught:

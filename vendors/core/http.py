@@ -113,7 +113,8 @@ class VendorClient:
         HTML page), or None. Such an answer is read again, like a 5xx. The base checks JSON answers
         (decoding them once: `json` reuses it) and HTML pages; vendors add their own formats."""
         content_type = response.headers.get("content-type", "")
-        if "html" in content_type:
+        start = response.content.lstrip()[:5].lower()
+        if "html" in content_type and start.startswith(b"<") and start != b"<?xml":  # not mislabelled data
             return "an HTML page instead of an API answer"
         if "json" in content_type and response.content:
             try:
