@@ -58,6 +58,12 @@
       event.preventDefault();  // nobody is looking: skip this refresh
     }
   });
+  // An action settled: every live region re-reads what it changed now, so no badge contradicts it
+  // (the farm card would otherwise wait for its next poll, up to 15 s).
+  document.addEventListener("action-succeeded", function () {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-live]").forEach(function (el) { window.htmx.trigger(el, "live-refresh"); });
+  });
   // When the tab comes back, refresh live regions at once.
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && window.htmx) {

@@ -147,3 +147,28 @@ def test_the_scalr_pages_read_well(new_page, members, scalr, viewport, scheme):
     page.goto(f"/scalr/farms/{v2_farm.pk}/")
     expect(page.locator("#farm-logs")).to_contain_text("Not available on this connection: The farm system log")
     screenshot(page, f"scalr-farm-v2-{tag}")
+
+
+def test_a_succeeded_launch_never_stands_next_to_a_terminated_badge(new_page, members, scalr, celery_worker_thread):
+    """batch-prod's roles have a minimum of 0: Scalr runs it with no server. The page shows the action
+    succeeded and, at once (not at the card's next 15 s poll), the farm Running with nothing to launch."""
+    _, connections = scalr
+    farm = Farm.objects.get(connection=connections["v1"], name="batch-prod")
+    page = new_page()
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    page.goto(f"/scalr/farms/{farm.pk}/")
+    expect(page.get_by_role("heading", name="batch-prod")).to_be_visible()
+    page.wait_for_load_state()
+    card = page.locator("#farm-live .farm-facts")
+    expect(card).to_contain_text("Terminated")
+
+    page.get_by_role("button", name="Launch farm").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Launch").click()
+
+    status = page.locator("#actions .action-status")
+    expect(status).to_contain_text("Succeeded", timeout=20_000)
+    expect(status).to_contain_text("Farm running; its roles' minimum is 0 servers, so Scalr started none.")
+    expect(card).to_contain_text("Running", timeout=5_000)
+    expect(card).not_to_contain_text("Terminated")
+    expect(page.get_by_role("button", name="Launch farm")).to_have_count(0)
+    screenshot(page, "scalr-launched-empty-farm")

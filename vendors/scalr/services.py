@@ -113,6 +113,8 @@ def _launched(details: r.FarmDetails, _params: dict) -> tuple[bool, str]:
     running = _count(active, r.ServerStatus.RUNNING)
     minimum = sum(role.min_instances or 0 for role in details.roles)
     if details.status == r.FarmStatus.RUNNING and running == len(active) and len(active) >= minimum:
+        if not active:
+            return True, "Farm running; its roles' minimum is 0 servers, so Scalr started none."
         return True, f"Farm running: {running} of {len(active)} server(s) Running."
     return False, f"Launching: {running} of {max(len(active), minimum)} server(s) Running."
 
