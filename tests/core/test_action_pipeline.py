@@ -174,7 +174,7 @@ def test_the_scheduler_picks_up_actions_whose_worker_was_lost_whole(connection, 
     with django_capture_on_commit_callbacks():  # the queued task is lost
         never_ran = start(connection, operator, widget="w1")
         was_sending = start(connection, operator, verb="widgets.test.rename", name="gamma")
-        was_following = start(connection, operator, widget="w1")
+        was_following = start(connection, operator, widget="w1", note="started earlier")
     ActionRun.objects.filter(pk=never_ran.pk).update(created_at=long_ago)
     ActionRun.objects.filter(pk=was_sending.pk).update(status=ActionStatus.SENT, touched_at=long_ago)
     ActionRun.objects.filter(pk=was_following.pk).update(status=ActionStatus.ACCEPTED, touched_at=long_ago,
@@ -192,3 +192,23 @@ def test_the_scheduler_picks_up_actions_whose_worker_was_lost_whole(connection, 
     assert statuses[fresh.pk] == ActionStatus.QUEUED
     assert widgets.requests_served == served + 3  # never_ran: its send and one look; was_following: one look
     assert actions.actions_sweep() == 0
+
+
+def test_a_double_click_is_one_action_sent_once(connection, widgets, operator, members,
+                                                django_capture_on_commit_callbacks):
+    from dashboard.teams.models import Role
+
+    served = widgets.requests_served
+    with django_capture_on_commit_callbacks(execute=True):  # both clicks arrive before the first is sent
+        first = start(connection, operator, verb="widgets.test.rename", name="gamma")
+        second = start(connection, operator, verb="widgets.test.rename", name="gamma")
+        other = start(connection, operator, verb="widgets.test.rename", name="delta")  # another change
+        someone_else = start(connection, members[Role.ADMIN], verb="widgets.test.rename", name="gamma")
+    assert second.pk == first.pk
+    assert len({first.pk, other.pk, someone_else.pk}) == 3
+    assert ActionRun.objects.count() == 3 and AuditEvent.objects.filter(verb="widgets.test.rename").count() == 3
+    assert widgets.requests_served == served + 3
+    # once the vendor answered, the same request again is deliberate: a new action
+    with django_capture_on_commit_callbacks(execute=True):
+        again = start(connection, operator, verb="widgets.test.rename", name="gamma")
+    assert again.pk != first.pk and widgets.requests_served == served + 4

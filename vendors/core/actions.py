@@ -11,9 +11,9 @@ vendor took it and it must be followed); `follow(action, connection)` looks once
                         │                          └──out of time──▶ unconfirmed (followed in the background)
                         └── refused ▶ failed;  no answer ▶ unconfirmed
 
-*Sent at most once*: the claim is a conditional UPDATE from `queued`, so a double click
-(two rows are two actions, each confirmed), a redelivered task or two workers never send
-one row twice. A worker killed between *sent* and the vendor's answer leaves the row
+*Sent at most once*: the claim is a conditional UPDATE from `queued`, so a redelivered task
+or two workers never send one row twice; the same action submitted again within
+`DOUBLE_SUBMIT` while the first is on its way (a double click) is the first row, not a second. A worker killed between *sent* and the vendor's answer leaves the row
 *sent*: the next delivery does not resend it but says it is unconfirmed. A worker killed
 while following leaves *accepted*: the next delivery follows again.
 
@@ -23,6 +23,8 @@ following time; *failed* is only ever the vendor's refusal or its report of fail
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +44,10 @@ from vendors.core.models import ActionRun, ActionStatus, Connection
 
 logger = logging.getLogger("vendors.actions")
 
+#: the same action submitted again within this time, while the first is still on its way, is a double
+#: click: the first one stands (once the vendor answered it, the same request again is deliberate)
+DOUBLE_SUBMIT = timedelta(seconds=10)
+IN_FLIGHT = (ActionStatus.QUEUED, ActionStatus.SENT, ActionStatus.ACCEPTED)
 #: how long an unconfirmed action is still followed in the background, and how often
 BACKGROUND_FOLLOW = timedelta(minutes=30)
 BACKGROUND_INTERVAL_SECONDS = 30
@@ -119,14 +125,21 @@ def action_start(*, connection: Connection, actor, verb: str, target, summary: s
     vendor's refusal is then also on `action.error`, the typed error, for the page to read)."""
     if verb not in _verbs:
         raise LookupError(f"no performer is registered for {verb!r}")
+    fingerprint = _fingerprint(actor, connection, verb, summary, params)
     with transaction.atomic():
+        # one action start at a time per connection (a row lock on PostgreSQL; SQLite writes one at a time)
+        type(connection).objects.select_for_update().filter(pk=connection.pk).values_list("pk").first()
+        twin = ActionRun.objects.filter(fingerprint=fingerprint, created_at__gte=timezone.now() - DOUBLE_SUBMIT,
+                                        status__in=IN_FLIGHT).first()
+        if twin is not None:
+            return twin  # a double click (or a resubmitted form) is the same action, sent once
         audit = audit_record(actor=actor, verb=verb, target=target, team=connection.team, outcome=Outcome.PENDING,
                              message=summary, detail={"connection": connection.name, **(params or {})},
                              target_type=target_type)
         action = ActionRun(
             vendor=connection.vendor, connection_id=connection.pk, team=connection.team, actor=actor, verb=verb,
             target_label=str(target)[:255], target_url=target_url, summary=summary[:500], params=params or {},
-            audit=audit,
+            audit=audit, fingerprint=fingerprint,
         )
         for name, value in (secret_payload or {}).items():
             action.secret_payload.set(name, value)
@@ -138,6 +151,13 @@ def action_start(*, connection: Connection, actor, verb: str, target, summary: s
     if inline:
         return action_execute(action.pk)
     return action
+
+
+def _fingerprint(actor, connection, verb: str, summary: str, params: dict | None) -> str:
+    """What makes two submissions the same action: who, where, which verb, the exact change stated."""
+    raw = json.dumps([getattr(actor, "pk", str(actor)), connection.vendor, connection.pk, verb, summary, params or {}],
+                     sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 # -- running -----------------------------------------------------------------------------------

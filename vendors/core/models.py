@@ -178,6 +178,8 @@ class ActionRun(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     #: the last sign of life of whoever runs it (each state change and progress); a stale one was lost
     touched_at = models.DateTimeField(null=True, blank=True)
+    #: who, where, which verb and the exact change: the same one submitted twice at once is one action
+    fingerprint = models.CharField(max_length=40, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
