@@ -214,3 +214,33 @@ def test_the_connection_form_page_offers_the_three_tokens_and_the_link_templates
     for label in ("Read Logs token", "Read Config token", "Write Config token", "Logs link filter for a Scalr server"):
         assert label in page
     assert "app == &#x27;{app.name}&#x27;" in page
+
+
+def test_each_chart_is_a_part_of_the_poll(scalyr_connection, live_sim):
+    """A chart Scalyr refuses makes the connection Degraded, naming it; when the whole batch answers garbage,
+    every chart keeps its stored series and the poll still completes."""
+    from vendors.core import polling
+
+    def poll():
+        lease = polling.connection_claim(connection=scalyr_connection, force=True)
+        outcome = polling.connection_poll(vendor="scalyr", pk=scalyr_connection.pk, lease=lease)
+        scalyr_connection.refresh_from_db()
+        return outcome
+
+    seed(live_sim, count=7)
+    chart(scalyr_connection, "good", filter="status == 502")
+    chart(scalyr_connection, "bad", function="p95(")
+    outcome = poll()
+    assert outcome.status == "degraded" and outcome.message.startswith("1 of 3 parts failed: chart bad: ")
+    assert scalyr_connection.health == "degraded"
+
+    SavedQuery.objects.filter(name="bad").delete()
+    assert poll().status == "ok"
+    good = SavedQuery.objects.get(name="good")
+    live_sim.faults.update(malformed=True, count=-1)  # every answer garbled, past the client's re-reads
+    outcome = poll()
+    live_sim.faults.update()
+    assert outcome.status == "degraded" and "chart good: " in outcome.message
+    kept = SavedQuery.objects.get(name="good")
+    assert (kept.values, kept.refreshed_at) == (good.values, good.refreshed_at)
+    assert poll().status == "ok"  # a passing fault: asked again at once
