@@ -34,6 +34,16 @@ def test_an_expired_lease_can_be_claimed_again(connection):
     assert polling.connection_claim(connection=connection)
 
 
+def test_a_start_that_emptied_the_queue_frees_the_leases_of_the_polls_it_dropped(connection, widgets):
+    """The demo empties its task queue when it starts: a poll claimed just before the last stop would
+    otherwise keep its connection unpolled (and "polling now…") until its lease expires."""
+    assert polling.connection_claim(connection=connection, force=True)
+    assert polling.connection_claim(connection=connection, force=True) is None
+    assert polling.leases_release_all() == 1
+    lease = polling.connection_claim(connection=connection, force=True)
+    assert lease and polling.connection_poll(vendor="widgets", pk=connection.pk, lease=lease).status == "ok"
+
+
 def test_a_connection_not_due_is_not_claimed_without_force(connection):
     WidgetConnection.objects.filter(pk=connection.pk).update(next_poll_at=timezone.now() + timedelta(minutes=5))
     assert polling.connection_claim(connection=connection) is None

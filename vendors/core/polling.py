@@ -91,6 +91,13 @@ def scheduler_run(*, enqueue) -> list[Connection]:
     return claimed
 
 
+def leases_release_all() -> int:
+    """Free every poll lease: for a start that dropped the queued poll tasks (the demo), whose leases would
+    otherwise keep their connections unpolled until they expire. Never while workers may be polling."""
+    return sum(spec.connection_model.objects.exclude(lease_owner="").update(lease_owner="", lease_until=None)
+               for spec in registry.vendors())
+
+
 def scheduler_last_tick() -> float | None:
     return cache.get(HEARTBEAT_KEY)
 

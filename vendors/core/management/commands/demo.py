@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.teams.models import Role
-from vendors.core import registry
+from vendors.core import polling, registry
 from vendors.core.provisioning import ProvisionError, provision
 
 TEAM = "demo"
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         var = Path(settings.VAR_DIR)
         self._clean_runtime_state(var)
         call_command("migrate", interactive=False, verbosity=0)
+        polling.leases_release_all()  # the polls they stood for were in the queue just emptied
         logins = self._users(var)
         env = {**os.environ, "CONSOLE_DEV": "1", "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "PYTHONUNBUFFERED": "1"}
