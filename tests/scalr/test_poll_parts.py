@@ -49,7 +49,10 @@ def test_a_refused_catalog_fails_alone_and_keeps_its_rows(team, sim, api, web, m
     # the scripts page says which part is stale and why
     web.force_login(members[Role.VIEWER])
     page = web.get(reverse("scalr:script-list")).content.decode()
-    assert "Scripts in staging could not be read at the last poll" in page and message in page
+    assert f"Scripts in staging ({connection.name}) could not be read at the last poll" in page and message in page
+    # the farms were read: their page does not call them stale
+    farms = web.get(reverse("scalr:farm-list")).content.decode()
+    assert "could not be read" not in farms and "is from" not in farms
 
 
 def test_an_older_installation_without_an_endpoint_keeps_the_rest(team, sim):

@@ -187,7 +187,7 @@ def farm_summary_counts(*, teams) -> tuple[dict[str, int], dict[str, int]]:
 def missing_catalogs(environments, *catalogs: str) -> list[dict]:
     """Part failures of these catalogs (see `polling.CATALOGS`) in the given environments, each labelled
     with its environment; the environments' connections must be loaded (`environments_for_user` does)."""
-    return [failure for env in environments for failure in missing_parts(
+    return [{**failure, "connection": env.connection.name} for env in environments for failure in missing_parts(
         env.connection, *(f"env:{env.external_id}:{catalog}" for catalog in catalogs))]
 
 

@@ -39,8 +39,10 @@ def sort_links(request, current: str, columns: list[str]) -> dict[str, str]:
 
 
 def stale_connections(connections) -> list:
-    """Connections whose data the pages show is not current (a poll failed, or none for a while)."""
-    return [c for c in connections if c.health in (Health.DEGRADED, Health.FAILING)]
+    """Connections whose data the pages show is not current (a poll failed, or none for a while). A
+    connection Degraded only by parts it could not read is not: the pages of those parts say so."""
+    return [c for c in connections if c.health == Health.FAILING
+            or (c.health == Health.DEGRADED and (c.consecutive_failures or c.is_stale))]
 
 
 def roles_for(user, team_id: int) -> dict[str, bool]:
