@@ -162,3 +162,15 @@ def test_htmx_fragments_but_whole_pages_for_boosted_and_history_restores(admin_c
     for extra in ({"HTTP_HX_BOOSTED": "true"}, {"HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}):
         page = admin_client.get(url, HTTP_HX_REQUEST="true", **extra).content.decode()
         assert "<html" in page, extra  # Back with htmx's history cache off must get the whole page
+
+
+def test_pages_say_they_vary_with_hx_request_and_fragments_are_never_cached(client, members, connection):
+    """Back, Forward and reloads use the browser's cache: a fragment must never stand in for the page."""
+    from dashboard.teams.models import Role
+    from django.urls import reverse
+
+    client.force_login(members[Role.VIEWER])
+    page = client.get(reverse("core:connection-list"))
+    assert "HX-Request" in page["Vary"] and "no-store" not in page.get("Cache-Control", "")
+    fragment = client.get(reverse("core:connection-list"), HTTP_HX_REQUEST="true")
+    assert "HX-Request" in fragment["Vary"] and "no-store" in fragment["Cache-Control"]
