@@ -171,3 +171,20 @@ def test_scale_then_restart_succeed_while_polls_spend_the_minute(new_page, membe
     assert sorted(AuditEvent.objects.filter(verb__startswith="scalingo.app.").values_list("verb", "outcome")) == [
         ("scalingo.app.restart", "success"), ("scalingo.app.scale", "success")]
     assert polls_running and "failed" not in polls_running  # polls went on meanwhile, and never failed
+
+
+def test_a_refused_form_shows_its_message_in_place(new_page, members, scalingo):
+    """The server refuses what the browser cannot check (nothing to change): htmx swaps the 422 answer in,
+    the message stands next to the form, and the button does something visible."""
+    simulator, app = scalingo
+    page = new_page()
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    page.goto(f"/scalingo/apps/{app.pk}/?tab=containers")
+    expect(page.get_by_label("web containers")).to_be_visible()
+    page.wait_for_load_state()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.get_by_role("button", name="Review scaling…").click()
+    expect(page.locator("#scale-area")).to_contain_text("Nothing to change: this is the current formation.")
+    expect(page.get_by_label("web containers")).to_have_value("1")  # nothing typed is lost
+    assert not [e for e in errors if "Response Status Error" in e]  # htmx took the answer, did not drop it
