@@ -11,7 +11,8 @@ from vendors.scalingo.simulator import ScalingoSimulator
 
 #: Tiny backoff so retry tests stay fast.
 FAST = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retry_seconds": 3.0}
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "vendor-apis" / "scalingo_examples.json"
+#: a copy of the shared vendor-apis/scalingo_examples.json, so the suite needs nothing outside the repository
+EXAMPLES = Path(__file__).resolve().parent / "data" / "scalingo_examples.json"
 APP = "example-running-application"  # the recorded app's name, reused so recorded paths line up
 
 
