@@ -174,3 +174,21 @@ def test_pages_say_they_vary_with_hx_request_and_fragments_are_never_cached(clie
     assert "HX-Request" in page["Vary"] and "no-store" not in page.get("Cache-Control", "")
     fragment = client.get(reverse("core:connection-list"), HTTP_HX_REQUEST="true")
     assert "HX-Request" in fragment["Vary"] and "no-store" in fragment["Cache-Control"]
+
+
+def test_the_connection_page_names_settings_as_the_form_does(client, members, team):
+    """Labelled settings ("API generation", "Environment IDs"), never internal keys or the console's flags."""
+    from dashboard.teams.models import Role
+    from django.urls import reverse
+    from vendors.scalr.models import ScalrConnection
+
+    connection = ScalrConnection.objects.create(name="scalr-prod", team=team, base_url="https://scalr.example",
+                                                settings={"api": "v1", "env_ids": [1, 5], "hourly_limit": 2400,
+                                                          "demo_seeded": True})
+    client.force_login(members[Role.VIEWER])
+    page = client.get(reverse("core:connection-detail", args=["scalr", connection.pk])).content.decode()
+    assert "<dt>API generation</dt><dd>Query API (legacy, version 2.3.0)</dd>" in page
+    assert "<dt>Environment IDs</dt><dd>1, 5</dd>" in page
+    assert "2400" in page
+    for raw in ("Env_ids", "Hourly_limit", "Demo_seeded", "<dt>Api</dt>"):
+        assert raw not in page

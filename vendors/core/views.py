@@ -40,6 +40,27 @@ def connection_list(request):
     return render(request, template, context)
 
 
+def settings_display(form_class, settings: dict) -> list[tuple[str, str]]:
+    """(label, value) of a connection's plain settings as its form names them; keys the form does not
+    offer (the console's own flags, such as the demo's) are not settings a person set, and are left out."""
+    fields = form_class.base_fields
+    shown = []
+    for name in getattr(form_class, "settings_fields", ()):
+        field = fields.get(name)
+        if field is None or field.widget.is_hidden:
+            continue
+        value = settings.get(name)
+        choices = dict(getattr(field, "choices", None) or ())
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = str(choices.get(value, value)) if value not in (None, "") else ""
+        shown.append((str(field.label or name.replace("_", " ")).rstrip(":"), text or "—"))
+    return shown
+
+
 def connection_detail(request, vendor: str, pk: int):
     connection = connection_get(user=request.user, vendor=vendor, pk=pk)
     spec = registry.get(vendor)
@@ -49,6 +70,7 @@ def connection_detail(request, vendor: str, pk: int):
         "spec": spec,
         "is_admin": request.user.is_superuser or role == Role.ADMIN,
         "secret_status": [(label, connection.secrets.is_set(name)) for name, label in spec.secret_fields.items()],
+        "settings": settings_display(spec.form_class, connection.settings or {}),
         "vendor_page": spec.connection_page(connection) if spec.connection_page else None,
     }
     template = "core/connection_detail.html"
