@@ -45,3 +45,15 @@ def test_back_and_forward_after_a_filter_show_the_whole_page(new_page, members, 
     page.go_forward()
     page.wait_for_url(f"**{select}={value}**")
     whole_page(page)
+
+
+def test_the_sign_in_page_is_narrow_and_breaks_no_content_security_rule(new_page):
+    page = new_page()
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.goto("/accounts/login/")
+    page.wait_for_load_state()
+    card = page.locator("article.login-card")
+    expect(card).to_be_visible()
+    assert card.bounding_box()["width"] <= 28 * 16 + 1  # 28rem, not the page's width
+    assert not [p for p in problems if "Content Security Policy" in p]
