@@ -192,3 +192,16 @@ def test_the_connection_page_names_settings_as_the_form_does(client, members, te
     assert "2400" in page
     for raw in ("Env_ids", "Hourly_limit", "Demo_seeded", "<dt>Api</dt>"):
         assert raw not in page
+
+
+@pytest.mark.parametrize("role, shown", [("viewer", False), ("operator", False), ("admin", True)])
+def test_the_audit_link_is_shown_only_to_whom_it_opens(client, members, role, shown):
+    from django.urls import reverse
+
+    from dashboard.teams.models import Role
+
+    user = members[Role(role)]
+    client.force_login(user)
+    page = client.get(reverse("core:connection-list")).content.decode()
+    assert (f'href="{reverse("audit:list")}"' in page) is shown
+    assert client.get(reverse("audit:list")).status_code == (200 if shown else 403)
