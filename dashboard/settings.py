@@ -265,5 +265,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
-                "httpcore": {"level": "WARNING"}},
+                "httpcore": {"level": "WARNING"},
+                # the file-system broker has no host name: kombu warns about it on every connection
+                "kombu.connection": {"level": "ERROR"},
+                # runserver's access lines follow LOG_LEVEL (the demo's WARNING hides them)
+                "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }

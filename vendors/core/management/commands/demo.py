@@ -63,12 +63,15 @@ class Command(BaseCommand):
                 provision(document, environ={}, inline_secrets=True)
             except ProvisionError as exc:
                 raise CommandError(f"The demo could not provision its connections: {exc}") from None
-            self._start("worker", [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool=threads",
-                                   "--concurrency=4", "--loglevel=WARNING", "--without-mingle", "--without-gossip"], env)
-            self._start("beat", [sys.executable, "-m", "celery", "-A", "dashboard", "beat", "--loglevel=WARNING"], env)
+            started = time.time()
+            celery = [sys.executable, "-m", "celery", "-A", "dashboard", "--quiet"]  # no banner
+            self._start("worker", [*celery, "worker", "--pool=threads", "--concurrency=4", "--loglevel=WARNING",
+                                   "--without-mingle", "--without-gossip"], env)
+            self._start("beat", [*celery, "beat", "--loglevel=WARNING"], env)
             self._start("web", [sys.executable, "manage.py", "runserver", f"{host}:{port}", "--noreload"], env)
             base = f"http://{host}:{port}"
             self._wait_http(f"{base}/accounts/login/", "web server")
+            self._wait_scheduler(started)
             self._banner(base, logins)
             if check:
                 self._check_polls()
@@ -152,13 +155,28 @@ class Command(BaseCommand):
             time.sleep(0.5)
         raise CommandError(f"Not polled in time: {', '.join(c.name for c in pending)}")
 
+    def _wait_scheduler(self, since: float, timeout: float = 60) -> None:
+        """Until beat has ticked and a worker ran the tick (its heartbeat): the start-up noise is over."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (polling.scheduler_last_tick() or 0) >= since:
+                return
+            time.sleep(0.2)
+        self.stderr.write("The scheduler has not ticked yet; polls start once the worker and beat are up.")
+
     def _banner(self, base: str, logins) -> None:
-        self.stdout.write(self.style.SUCCESS(f"\nOps console demo running at {base}/"))
-        for username, password, role in logins:
-            self.stdout.write(f"  sign in as {username:<9} password {password}   ({role})")
+        """The URL and the logins, last and framed, so they stand out from whatever was printed before."""
         vendors = [spec.label for spec in registry.vendors() if spec.demo]
-        self.stdout.write(f"  simulators: {', '.join(vendors) if vendors else 'none (no vendor app installed)'}")
-        self.stdout.write("Press Ctrl-C to stop everything.\n")
+        lines = [f"Ops console demo running at {base}/", "",
+                 *(f"  sign in as {username:<9} password {password}   ({role})" for username, password, role in logins),
+                 "", f"  simulators: {', '.join(vendors) if vendors else 'none (no vendor app installed)'}",
+                 "  Press Ctrl-C to stop everything."]
+        width = max(len(line) for line in lines) + 2
+        self.stdout.write("\n╔" + "═" * width + "╗")
+        for line in lines:
+            self.stdout.write(f"║ {line:<{width - 1}}║")
+        self.stdout.write("╚" + "═" * width + "╝\n")
+        self.stdout.flush()
 
     def _stop_all(self) -> None:
         for _, child in reversed(self.children):
