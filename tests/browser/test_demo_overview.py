@@ -100,3 +100,29 @@ def test_timeline_filters_by_vendor_on_the_demo(new_page, members, demo):
     texts = entries.all_inner_texts()
     assert texts and all("Scalingo ·" not in text for text in texts)
     screenshot(page, "demo-timeline")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(new_page, members, demo):
+    """Every page an admin reaches by following links from the overview (one of each kind), at 390 px:
+    wide tables scroll inside their card, the page itself never scrolls sideways."""
+    page = new_page(viewport={"width": 390, "height": 844})
+    login(page, members[Role.ADMIN].username, PASSWORD)
+    seen, queue, wide = set(), ["/"], []
+    skip = re.compile(r"logout|/static/|callback|/tail|/metrics|/stream|\.(png|svg|json)$")
+    while queue and len(seen) < 45:
+        path = queue.pop(0)
+        kind = re.sub(r"\d+", "N", path.split("?")[0])
+        if kind in seen:
+            continue
+        seen.add(kind)
+        page.goto(path)
+        page.wait_for_load_state()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append((path, width))
+        for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+            href = href.split("#")[0]
+            if href and not skip.search(href):
+                queue.append(href)
+    assert len(seen) >= 25, seen
+    assert wide == []
