@@ -2,10 +2,10 @@
 embedded default) and the configured database (PostgreSQL in CI, SQLite by default)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connections as db_connections
+from tests.integration.worker_process import wait_until
 from tests.testvendor.models import Widget, WidgetConnection
 from vendors.core import polling
 from vendors.core.models import Health
@@ -15,13 +15,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def wait_for(condition, timeout=20.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
+    return wait_until(condition, timeout, "condition", interval)
 
 
 @pytest.fixture
