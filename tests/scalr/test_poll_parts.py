@@ -110,3 +110,14 @@ def test_a_farm_whose_details_time_out_keeps_them_and_its_page_says_why(team, si
     page = web.get(reverse("scalr:farm-detail", args=[farm.pk])).content.decode()
     assert "Details of farm web-prod could not be read at the last poll" in page
     assert "did not answer in time" in page
+
+
+def test_what_a_connection_lacks_is_said_once_per_connection(team, sim, web, members):
+    """APIv2 has no DNS zones: the DNS page says so once for the connection, not once per environment."""
+    connection = make_connection(team, sim, api="v2")
+    assert poll(connection).status == "ok"
+    assert connection.environments.count() == 2
+    web.force_login(members[Role.VIEWER])
+    page = web.get(reverse("scalr:dns-list")).content.decode()
+    assert page.count("not available on this connection") == 1
+    assert f"{connection.name}: not available on this connection: DNS zones is not available on APIv2" in page

@@ -23,8 +23,13 @@ def _env_filter(request):
 
 
 def unavailable_notes(environments, feature: str) -> list[tuple[str, str]]:
-    """(environment label, reason) for the environments where `feature` cannot be shown."""
-    return [(env.label, env.unavailable[feature]) for env in environments if feature in env.unavailable]
+    """(connection name, reason) where `feature` cannot be shown: once per connection, however many of its
+    environments say so (it is the installation or the API generation that lacks it)."""
+    notes = {}
+    for env in environments:
+        if feature in env.unavailable:
+            notes.setdefault((env.connection.name, env.unavailable[feature]), None)
+    return list(notes)
 
 
 # -- scripts ---------------------------------------------------------------------------------
