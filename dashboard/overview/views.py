@@ -27,9 +27,11 @@ def home(request):
         count = sum(1 for c in connections if c.vendor == spec.name)
         if not count:
             continue
+        # figures of connections never polled would read 0: say they are not known yet instead
+        unpolled = sum(1 for c in connections if c.vendor == spec.name and c.last_success_at is None)
         vendor_sections.append({
-            "spec": spec, "connections": count,
-            "items": spec.summary(teams) if spec.summary else [],
+            "spec": spec, "connections": count, "unpolled": unpolled, "waiting": unpolled == count,
+            "items": spec.summary(teams) if spec.summary and unpolled < count else [],
             "panels": spec.panels(request, teams) if spec.panels else [],
         })
     attention = services.attention_items(user=request.user, teams=teams, connections=connections)

@@ -73,3 +73,21 @@ def test_global_search_finds_the_teams_connections_by_name(client, members, conn
     page = client.get(reverse("overview:search"), {"q": "WIDGETS"}).content.decode()
     assert "Connections" in page and "widgets-prod" in page and "widgets-data" not in page
     assert reverse("core:connection-detail", args=[connection.vendor, connection.pk]) in page
+
+
+def test_figures_wait_for_the_first_poll_instead_of_saying_zero(client, members, connection, widgets):
+    from django.urls import reverse
+
+    from dashboard.teams.models import Role
+    from vendors.core import polling
+
+    client.force_login(members[Role.VIEWER])
+    page = client.get(reverse("overview:home")).content.decode()
+    assert "Waiting for the first poll of 1 connection: figures appear once it has been read." in page
+    assert '<span class="figure-label">Widgets</span>' not in page  # no 0 that means "not known yet"
+
+    lease = polling.connection_claim(connection=connection, force=True)
+    assert polling.connection_poll(vendor="widgets", pk=connection.pk, lease=lease).status == "ok"
+    page = client.get(reverse("overview:home")).content.decode()
+    assert "Waiting for the first poll" not in page
+    assert '<span class="figure-label">Widgets</span>' in page
