@@ -212,3 +212,18 @@ def test_a_double_click_is_one_action_sent_once(connection, widgets, operator, m
     with django_capture_on_commit_callbacks(execute=True):
         again = start(connection, operator, verb="widgets.test.rename", name="gamma")
     assert again.pk != first.pk and widgets.requests_served == served + 4
+
+
+def test_an_action_whose_connection_was_deleted_fails_unsent_and_forgets_its_secrets(
+        connection, widgets, operator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        action = actions.action_start(connection=connection, actor=operator, verb="widgets.test.rename",
+                                      target=connection, summary="Rename", params={"name": "gamma"},
+                                      secret_payload={"password": "not-for-the-db-7c1e"})
+    connection.delete()
+    served = widgets.requests_served
+    action = actions.action_execute(action.pk)
+    assert (action.status, action.message) == (ActionStatus.FAILED,
+                                               "The connection was deleted before the action was sent.")
+    assert widgets.requests_served == served
+    assert ActionRun.objects.get(pk=action.pk).secret_payload.names() == []

@@ -179,6 +179,7 @@ def action_execute(action_id: int) -> ActionRun | None:
         return action  # already settled, or unconfirmed and followed in the background
     connection = _connection(action)
     if connection is None:
+        _forget_secrets(action)
         return _settle(action, ActionStatus.FAILED, "The connection was deleted before the action was sent.")
     verb = _verbs[action.verb]
     try:
