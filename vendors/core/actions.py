@@ -104,10 +104,6 @@ def performer(verb: str, *, follow: Callable[[ActionRun, Connection], Step] | No
     return register
 
 
-def verb_registered(verb: str) -> bool:
-    return verb in _verbs
-
-
 def default_follow_seconds() -> float:
     """How long a task follows an accepted action before saying it is unconfirmed."""
     configured = getattr(settings, "CONSOLE_ACTION_FOLLOW_SECONDS", None)
@@ -171,9 +167,7 @@ def action_execute(action_id: int) -> ActionRun | None:
         return None
     if not claimed:
         if action.status == ActionStatus.SENT:  # a worker died after sending, before the vendor's answer
-            return _settle(action, ActionStatus.UNCONFIRMED,
-                           f"The console stopped while sending this to {_label(action)}; whether it was received "
-                           f"is unknown. Check {action.target_label} before trying again.")
+            return _lost_while_sending(action)
         if action.status == ActionStatus.ACCEPTED:  # a worker died while following
             return _follow(action, _connection(action))
         return action  # already settled, or unconfirmed and followed in the background
@@ -211,13 +205,12 @@ def action_execute(action_id: int) -> ActionRun | None:
     return _follow(action, connection)
 
 
-def _follow(action: ActionRun, connection, *, seconds: float | None = None) -> ActionRun:
+def _follow(action: ActionRun, connection) -> ActionRun:
     """Look at the accepted action until it settles or the following time is out (then: unconfirmed)."""
     verb = _verbs.get(action.verb)
     if connection is None or verb is None or verb.follow is None:
         return _settle(action, ActionStatus.UNCONFIRMED, "The action was accepted but can no longer be followed.")
-    if seconds is None:
-        seconds = verb.follow_seconds() if verb.follow_seconds else default_follow_seconds()
+    seconds = verb.follow_seconds() if verb.follow_seconds else default_follow_seconds()
     deadline = time.monotonic() + seconds
     while True:
         step = follow_once(action, connection, verb)
@@ -299,6 +292,13 @@ def _settle(action: ActionRun, status: str, message: str, *, field_errors: dict 
     return action
 
 
+def _lost_while_sending(action: ActionRun) -> ActionRun:
+    """A row left *sent*: whether the vendor got it is unknown, so it is never sent again."""
+    return _settle(action, ActionStatus.UNCONFIRMED,
+                   f"The console stopped while sending this to {_label(action)}; whether it was received is "
+                   f"unknown. Check {action.target_label} before trying again.")
+
+
 def _forget_secrets(action: ActionRun) -> None:
     if action.secret_payload.names():
         action.secret_payload = SecretBox()
@@ -349,7 +349,5 @@ def actions_sweep() -> int:
     sent = list(ActionRun.objects.filter(status=ActionStatus.SENT, touched_at__lt=stale)
                 .select_related("audit")[:100])
     for action in sent:
-        _settle(action, ActionStatus.UNCONFIRMED,
-                f"The console stopped while sending this to {_label(action)}; whether it was received is "
-                f"unknown. Check {action.target_label} before trying again.")
+        _lost_while_sending(action)
     return len(lost) + len(sent)

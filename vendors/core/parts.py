@@ -74,7 +74,6 @@ class PollParts:
         self._before: dict[str, dict] = dict(getattr(connection, "part_failures", None) or {})
         self.failures: dict[str, dict] = {}
         self.succeeded: set[str] = set()
-        self.waiting: set[str] = set()
         #: the vendor's 429 that stopped this poll's reading, if one did
         self.limited: RateLimited | None = None
         self.skipped: set[str] = set()
@@ -85,8 +84,7 @@ class PollParts:
         earlier = self._before.get(key)
         if earlier and (self.limited is not None or self._backing_off(earlier)):
             with self._lock:
-                self.waiting.add(key)
-                self.failures[key] = earlier
+                self.failures[key] = earlier  # still failing, not asked: listed as it was
             return MISSING
         if self.limited is not None:
             with self._lock:
@@ -144,9 +142,6 @@ class PollParts:
             return ""
         return (f"{vendor} asked to slow down during this poll: {len(self.skipped)} part(s) were not read and "
                 f"keep what was read before; the next poll reads them.")
-
-    def failed_labels(self) -> list[str]:
-        return [f"{f['label']}: {f['message']}" for _key, f in sorted(self.failures.items())]
 
     def summary(self) -> str:
         """'2 of 31 parts failed: images in staging: Insufficient permissions; …', or ''."""
