@@ -133,7 +133,7 @@ def main() -> int:
     old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     big_db = small_db = None
     try:
-        from dashboard.teams.models import Membership, Role, Team
+        from console.teams.models import Membership, Role, Team
         from tests.conftest import make_user
 
         teams = [Team.objects.create(name=f"team-{i}", slug=f"team-{i}") for i in range(5)]

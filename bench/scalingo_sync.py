@@ -247,7 +247,7 @@ def main() -> None:
         return serve(args.serve)
 
     db, old_name = django_setup()
-    from dashboard.teams.models import Team
+    from console.teams.models import Team
     from vendors.scalingo import polling
 
     team = Team.objects.create(name="bench", slug="bench")

@@ -51,7 +51,7 @@ from django.db import connection as db  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dashboard.celery import freeze_startup_heap  # noqa: E402
-from dashboard.teams.models import Team  # noqa: E402
+from console.teams.models import Team  # noqa: E402
 from vendors.core import polling as core_polling  # noqa: E402
 from vendors.scalr import polling, signing  # noqa: E402
 from vendors.scalr.models import Farm, ScalrConnection, Server  # noqa: E402

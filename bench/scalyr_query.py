@@ -51,7 +51,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from dashboard.teams.models import Membership, Role, Team  # noqa: E402
+from console.teams.models import Membership, Role, Team  # noqa: E402
 from vendors.scalyr.models import ScalyrConnection  # noqa: E402
 
 TOKEN = "bench-read-logs-token"

@@ -6,7 +6,7 @@ def _may_audit(request) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    from dashboard.teams.models import Membership, Role
+    from console.teams.models import Membership, Role
 
     return user.is_superuser or Membership.objects.filter(user=user, role=Role.ADMIN).exists()
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 
-from dashboard.teams.models import Membership, Role, Team
+from console.teams.models import Membership, Role, Team
 from tests.testvendor.models import WidgetConnection
 from tests.testvendor.simulator import WidgetSimulator
 

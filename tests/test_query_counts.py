@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.seeding import seed_all
-from dashboard.teams.models import Membership, Role, Team
+from console.teams.models import Membership, Role, Team
 from tests.conftest import make_user
 
 BASELINES = Path(__file__).with_name("query_counts.json")

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.audit.models import AuditEvent
+from console.audit.models import AuditEvent
 from vendors.core import registry
 from vendors.core.models import Health
 from vendors.core.selectors import connection_health_for_user, connections_named_for_user

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dashboard.overview import services
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import teams_for_user
 from vendors.core import registry
-from vendors.core.htmx import page_or_partial
+from console.htmx import page_or_partial
 from vendors.core.models import Health
 from vendors.core.selectors import connection_health_for_user, connection_names_for_user
 

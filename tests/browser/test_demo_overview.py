@@ -6,7 +6,7 @@ import pytest
 from django.utils.module_loading import import_string
 from playwright.sync_api import expect
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from vendors.core import polling, registry

@@ -7,8 +7,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from vendors.core import polling

@@ -8,8 +8,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from tests.scalyr.app_helpers import WEB2, access, seed

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from tests.scalyr.app_helpers import seed

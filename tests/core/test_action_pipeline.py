@@ -3,7 +3,7 @@ and a row sent at most once. Seen through the test vendor's simulator over real 
 
 import httpx
 import pytest
-from dashboard.audit.models import AuditEvent, Outcome
+from console.audit.models import AuditEvent, Outcome
 from tests.testvendor.client import WidgetClient
 from vendors.core import actions
 from vendors.core.actions import Accepted, done, still
@@ -46,7 +46,7 @@ def start(connection, user, verb="widgets.test.start", **params):
 
 @pytest.fixture
 def operator(members):
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
 
     return members[Role.OPERATOR]
 
@@ -196,7 +196,7 @@ def test_the_scheduler_picks_up_actions_whose_worker_was_lost_whole(connection, 
 
 def test_a_double_click_is_one_action_sent_once(connection, widgets, operator, members,
                                                 django_capture_on_commit_callbacks):
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
 
     served = widgets.requests_served
     with django_capture_on_commit_callbacks(execute=True):  # both clicks arrive before the first is sent

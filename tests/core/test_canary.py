@@ -9,11 +9,11 @@ import pytest
 from celery.signals import before_task_publish
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
+from console.audit.models import AuditEvent
 from dashboard.celery import app as celery_app
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.testvendor.models import WidgetConnection
-from vendors.core.redaction import RedactingFilter
+from console.redaction import RedactingFilter
 
 CANARY_FORM = "canary-form-9d8e7f6a5b4c"
 CANARY_FILE = "canary-file-1a2b3c4d5e6f"

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.testvendor.models import Widget, WidgetConnection
 
 
@@ -133,7 +133,7 @@ def test_audit_page_filters(admin_client, connection, other_connection, members)
     page = admin_client.get(reverse("audit:list") + "?verb=connection.disable").content.decode()
     assert "connection.disable" in page and "connection.test" not in page
     # entries of another team are never shown
-    from dashboard.audit.services import audit_record
+    from console.audit.services import audit_record
     audit_record(actor=members["outsider"], verb="connection.secret-team", target=other_connection,
                  team=other_connection.team)
     assert "connection.secret-team" not in admin_client.get(reverse("audit:list")).content.decode()
@@ -150,7 +150,7 @@ def test_only_superusers_create_teams(client, members, db):
     assert "Enter a valid “slug”" in page
     response = client.post(reverse("teams:list"), {"name": "Ops", "slug": "ops"})
     assert response["Location"] == reverse("teams:detail", args=["ops"])
-    from dashboard.teams.models import Membership
+    from console.teams.models import Membership
     assert Membership.objects.get(team__slug="ops").user == root
     assert AuditEvent.objects.filter(verb="team.create").exists()
 
@@ -166,7 +166,7 @@ def test_htmx_fragments_but_whole_pages_for_boosted_and_history_restores(admin_c
 
 def test_pages_say_they_vary_with_hx_request_and_fragments_are_never_cached(client, members, connection):
     """Back, Forward and reloads use the browser's cache: a fragment must never stand in for the page."""
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
     from django.urls import reverse
 
     client.force_login(members[Role.VIEWER])
@@ -178,7 +178,7 @@ def test_pages_say_they_vary_with_hx_request_and_fragments_are_never_cached(clie
 
 def test_the_connection_page_names_settings_as_the_form_does(client, members, team):
     """Labelled settings ("API generation", "Environment IDs"), never internal keys or the console's flags."""
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
     from django.urls import reverse
     from vendors.scalr.models import ScalrConnection
 
@@ -198,7 +198,7 @@ def test_the_connection_page_names_settings_as_the_form_does(client, members, te
 def test_the_audit_link_is_shown_only_to_whom_it_opens(client, members, role, shown):
     from django.urls import reverse
 
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
 
     user = members[Role(role)]
     client.force_login(user)

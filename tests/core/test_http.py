@@ -9,7 +9,7 @@ import pytest
 
 from vendors.core import errors
 from vendors.core.http import VendorClient
-from vendors.core.redaction import RedactingFilter
+from console.redaction import RedactingFilter
 from vendors.core.simulator import Response, Simulator, json_response
 
 SECRET = "s3cr3t-token-for-redaction"

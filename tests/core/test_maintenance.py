@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from dashboard.teams.models import Team
+from console.teams.models import Team
 from tests.scalr.seeding import seed_scalr
 from vendors.core.tasks import database_analyze
 

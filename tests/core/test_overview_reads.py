@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.audit.models import AuditEvent
+from console.audit.models import AuditEvent
 from dashboard.overview import services, views
-from dashboard.teams.models import Role, Team
+from console.teams.models import Role, Team
 from tests.scalr.seeding import seed_scalr
 from vendors.core import registry
 from vendors.scalr.models import Event, Farm
@@ -78,7 +78,7 @@ def test_global_search_finds_the_teams_connections_by_name(client, members, conn
 def test_figures_wait_for_the_first_poll_instead_of_saying_zero(client, members, connection, widgets):
     from django.urls import reverse
 
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
     from vendors.core import polling
 
     client.force_login(members[Role.VIEWER])

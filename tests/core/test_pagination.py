@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.scalr.seeding import seed_scalr
 
 pytestmark = pytest.mark.django_db

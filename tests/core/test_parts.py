@@ -135,7 +135,7 @@ def test_poll_wait_fails_only_when_a_poll_failed(connection, widgets, capsys):
 
 def test_the_connection_pages_say_what_is_missing_and_since_when(client, members, connection, widgets):
     from django.urls import reverse
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
 
     widgets.refuse_owner["w1"] = (403, "This key may not read owners.")
     poll(connection)

@@ -7,7 +7,7 @@ ship without its row.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from vendors.core import registry
 from vendors.core.models import ActionRun
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.audit.models import AuditEvent
+from console.audit.models import AuditEvent
 from tests.testvendor.models import Widget, WidgetConnection
 from vendors.core import polling
 from vendors.core.models import Health

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Team
+from console.audit.models import AuditEvent
+from console.teams.models import Team
 from tests.testvendor.models import WidgetConnection
 
 TOKEN = "prov-token-7f3a9c2e"

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.audit.models import Outcome
+from console.audit.models import Outcome
 from dashboard.celery import app as celery_app
 from tests.conftest import make_user
 from tests.integration.test_worker import wait_for

@@ -14,8 +14,8 @@ import pytest
 from celery.signals import task_prerun
 from tests.scalingo.scalingo_helpers import APP, api_requests, tables_holding
 
-from dashboard.audit.models import AuditEvent, Outcome
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent, Outcome
+from console.teams.models import Role
 from vendors.core.actions import action_execute, action_follow_again
 from vendors.core.models import ActionRun, ActionStatus
 from vendors.scalingo import models, polling, services

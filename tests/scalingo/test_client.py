@@ -12,7 +12,8 @@ import httpx
 import pytest
 from tests.scalingo.scalingo_helpers import APP, FAST, api_requests, exchanges, make_sim, stop_soon, wait_for
 
-from vendors.core import errors, redaction
+from console import redaction
+from vendors.core import errors
 from vendors.scalingo.client import OperationTimeout, ScalingoClient
 from vendors.scalingo.records import ContainerType, Pagination, parse_time
 from vendors.scalingo.simulator import DEFAULT_PASSWORD, DEFAULT_TOKEN, PARTNER_TOKEN

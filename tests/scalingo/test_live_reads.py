@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from tests.scalingo.scalingo_helpers import APP, wait_for
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from vendors.scalingo import models, polling, views
 
 pytestmark = pytest.mark.django_db

@@ -278,7 +278,7 @@ def _holding(text: str) -> list[str]:
 
 def test_polls_page_reads_and_actions_reuse_one_bearer_until_scalingo_refuses_it(
         scalingo_sims, make_connection, poll, members, django_capture_on_commit_callbacks):
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
     from tests.scalingo.scalingo_helpers import APP, api_requests, exchanges
     from vendors.scalingo import services
     from vendors.scalingo.simulator import PARTNER_TOKEN

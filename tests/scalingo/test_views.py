@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from vendors.core import polling
 from vendors.core.models import ActionRun
 from vendors.scalingo.models import App, ScalingoConnection

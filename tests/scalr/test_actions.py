@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from vendors.core import errors, redaction
+from console import redaction
+from vendors.core import errors
 from vendors.scalr import records as r
 from vendors.scalr.client import NotAvailable
 from vendors.scalr.records import ServerStatus

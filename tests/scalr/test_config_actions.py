@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
 from tests.scalr.test_farm_actions import ActingClient, last_action
 from vendors.core.models import ActionRun

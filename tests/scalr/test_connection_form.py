@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.scalr.conftest import poll
 from vendors.core import registry
 from vendors.core.provisioning import provision
@@ -60,7 +60,7 @@ def test_the_design_example_provisions_both_generations_and_is_idempotent(tmp_pa
 
 
 def test_the_demo_entries_are_valid(sim):
-    from dashboard.teams.models import Team
+    from console.teams.models import Team
 
     Team.objects.create(name="demo", slug="demo")
     entries = registry.get("scalr").demo.connections(sim.url)

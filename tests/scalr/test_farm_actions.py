@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
 from vendors.core.models import ActionRun
 from vendors.scalr import models

@@ -6,7 +6,7 @@ Every URL of the app must have a row (a test checks it), so a new page cannot sh
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.core.test_permissions import all_url_names
 from tests.scalr.conftest import make_connection, poll
 from vendors.scalr import models

@@ -5,7 +5,7 @@ import httpx
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
 from vendors.core import http
 from vendors.scalr import models

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.scalr.seeding import seed_scalr
 from vendors.scalr import models
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
 from vendors.scalr import models
 

@@ -7,8 +7,8 @@ import html
 import pytest
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 
 from .conftest import _scalyr_connection
 from .helpers import READ_CONFIG, READ_LOGS, make_client

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from vendors.scalyr import explorer as reads
 
 from .app_helpers import WEB1, WEB2, access, ago, seed

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role, Team
+from console.audit.models import AuditEvent
+from console.teams.models import Role, Team
 from vendors.core import registry
 from vendors.scalyr import services, thresholds
 from vendors.scalyr.models import SavedQuery, ScalyrConnection

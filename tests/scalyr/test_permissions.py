@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from vendors.scalyr.models import SavedQuery, TeamQueryPolicy
 
 from .helpers import make_client

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.audit.models import AuditEvent
-from dashboard.teams.models import Role
+from console.audit.models import AuditEvent
+from console.teams.models import Role
 from vendors.scalyr.models import SavedQuery, TeamQueryPolicy
 
 from .app_helpers import seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboard.teams.models import Role, Team
+from console.teams.models import Role, Team
 from vendors.core import registry
 from vendors.core.errors import AuthenticationError, VendorError
 from vendors.core.provisioning import ProvisionError, provision
@@ -206,7 +206,7 @@ def test_interactive_clients_are_reused_until_a_token_changes(scalyr_connection)
 def test_the_connection_form_page_offers_the_three_tokens_and_the_link_templates(team, members):
     from django.test import Client
 
-    from dashboard.teams.models import Role
+    from console.teams.models import Role
 
     web = Client()
     web.force_login(members[Role.ADMIN])

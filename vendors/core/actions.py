@@ -35,8 +35,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.audit.models import Outcome
-from dashboard.audit.services import audit_finish, audit_record
+from console.audit.models import Outcome
+from console.audit.services import audit_finish, audit_record
 from vendors.core import registry
 from vendors.core.errors import OutcomeUnknown, RateLimited, SecretUnreadable, VendorError
 from vendors.core.fields import SecretBox

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from vendors.core import redaction
+from console import redaction
 from vendors.core.errors import SecretUnreadable
 
 

@@ -15,7 +15,7 @@ class VendorError(Exception):
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  request_id: str | None = None, details: dict | None = None):
-        from vendors.core.redaction import redact
+        from console.redaction import redact
 
         self.message = redact(message)
         self.status = status

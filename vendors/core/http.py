@@ -19,7 +19,8 @@ from collections.abc import Iterable
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
-from vendors.core import errors, redaction
+from console import redaction
+from vendors.core import errors
 from vendors.core.metrics import VENDOR_HTTP_SECONDS
 
 logger = logging.getLogger("vendors.http")

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.audit.services import SCHEDULER, audit_record
+from console.audit.services import SCHEDULER, audit_record
 from vendors.core import registry
 from vendors.core import errors
 from vendors.core.errors import Deferred, SecretUnreadable

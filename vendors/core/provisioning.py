@@ -17,8 +17,8 @@ import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
-from dashboard.audit.services import audit_record
-from dashboard.teams.models import Membership, Role, Team
+from console.audit.services import audit_record
+from console.teams.models import Membership, Role, Team
 from vendors.core import registry
 from vendors.core.errors import SecretUnreadable
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import teams_for_user
 from vendors.core import registry
 from vendors.core.models import HEALTH_FIELDS, Connection
 

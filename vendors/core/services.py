@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from dashboard.audit.models import Outcome
-from dashboard.audit.services import audit_record
+from console.audit.models import Outcome
+from console.audit.services import audit_record
 from vendors.core import polling, registry
 from vendors.core.errors import SecretUnreadable, VendorError
 from vendors.core.models import Connection

@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role, roles_by_team, teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import require_role, roles_by_team, teams_for_user
 from vendors.core import registry, services
-from vendors.core.htmx import wants_fragment
+from console.htmx import wants_fragment
 from vendors.core.selectors import all_connections_for_user, connection_get
 
 
@@ -148,7 +148,7 @@ def connection_test(request, vendor: str, pk: int):
 
 def action_status(request, pk: int):
     """The status partial of one action; the page polls it until the action settles."""
-    from dashboard.teams.selectors import teams_for_user as _teams
+    from console.teams.selectors import teams_for_user as _teams
     from vendors.core.models import ActionRun
 
     action = ActionRun.objects.filter(pk=pk, team__in=_teams(user=request.user)).first()

@@ -32,7 +32,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from vendors.core import errors, redaction
+from console import redaction
+from vendors.core import errors
 from vendors.core.http import VendorClient, parse_retry_after
 from vendors.scalingo.records import (
     Addon, AddonProvider, App, Collaborator, Container, ContainerSize, ContainerStat, ContainerType, Deployment,

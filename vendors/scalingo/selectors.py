@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from dashboard.teams.selectors import teams_for_user
+from console.teams.selectors import teams_for_user
 from vendors.core import selectors as core_selectors
 from vendors.scalingo import models
 

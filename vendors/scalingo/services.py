@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.urls import reverse
 
-from dashboard.audit.models import Outcome
-from dashboard.audit.services import audit_record
+from console.audit.models import Outcome
+from console.audit.services import audit_record
 from vendors.core import errors
 from vendors.core.actions import Accepted, action_secret_values, action_start, done, failed, performer, still
 from vendors.scalingo import models

@@ -13,14 +13,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import has_role, require_role, teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import has_role, require_role, teams_for_user
 from vendors.core import registry
 from vendors.core.errors import VendorError
-from vendors.core.htmx import page_or_partial
+from console.htmx import page_or_partial
 from vendors.core.selectors import connections_for_user
 from vendors.core.models import ActionRun
-from vendors.core.pagination import paginate
+from console.pagination import paginate
 from vendors.core.parts import part_failure
 from vendors.scalingo import models, selectors, services
 from vendors.scalingo.client import TailPause

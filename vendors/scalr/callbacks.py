@@ -15,7 +15,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.audit.services import audit_record
+from console.audit.services import audit_record
 from vendors.core import polling
 from vendors.core.errors import SecretUnreadable
 from vendors.scalr import models

@@ -16,7 +16,8 @@ from xml.etree.ElementTree import Element
 
 import httpx
 
-from vendors.core import errors, redaction
+from console import redaction
+from vendors.core import errors
 from vendors.scalr import query_xml as x
 from vendors.scalr import records as r
 from vendors.scalr import signing

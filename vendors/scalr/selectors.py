@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import teams_for_user
 from vendors.core import selectors as core_selectors
 from vendors.core.models import HEALTH_FIELDS
 from vendors.core.parts import missing_parts

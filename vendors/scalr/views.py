@@ -6,12 +6,12 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import has_role
+from console.teams.models import Role
+from console.teams.selectors import has_role
 from vendors.core import errors
-from vendors.core.htmx import page_or_partial, wants_fragment
+from console.htmx import page_or_partial, wants_fragment
 from vendors.core.models import ActionRun, Health
-from vendors.core.pagination import paginate
+from console.pagination import paginate
 from vendors.scalr import forms, models, reads, selectors
 from vendors.scalr.tasks import refresh_farm
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role
+from console.teams.models import Role
+from console.teams.selectors import require_role
 from vendors.scalr import forms, selectors, services
 from vendors.scalr.views import farm_context, server_context
 

@@ -7,13 +7,13 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import has_role, require_role
+from console.teams.models import Role
+from console.teams.selectors import has_role, require_role
 from vendors.core import errors
 from vendors.scalr import forms, models, reads, selectors, services_config
 from vendors.scalr.callbacks import callback_token
-from vendors.core.htmx import page_or_partial
-from vendors.core.pagination import paginate
+from console.htmx import page_or_partial
+from console.pagination import paginate
 from vendors.scalr.views import query_without, roles_for
 
 

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role
+from console.teams.models import Role
+from console.teams.selectors import require_role
 from vendors.core import errors
 from vendors.scalr import callbacks, forms, models, reads, selectors, services_config
 from vendors.scalr.views import action_for, roles_for

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from dashboard.teams.models import Membership, Role
-from dashboard.teams.selectors import roles_by_team, teams_for_user
+from console.teams.models import Membership, Role
+from console.teams.selectors import roles_by_team, teams_for_user
 from vendors.scalyr.models import SavedQuery, ScalyrConnection, TeamQueryPolicy
 
 QUERY_DENIED = ("Querying logs needs the operator role in this team, or a grant to viewers by a team admin "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from dashboard.audit.services import audit_record
+from console.audit.services import audit_record
 from vendors.core import errors
 from vendors.scalyr import thresholds
 from vendors.scalyr.charts import saved_charts_refresh

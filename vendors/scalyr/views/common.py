@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vendors.core.errors import VendorError
-from vendors.core.htmx import wants_fragment as is_partial  # noqa: F401  (one rule for every vendor)
+from console.htmx import wants_fragment as is_partial  # noqa: F401  (one rule for every vendor)
 
 
 def scalyr_error(exc: VendorError) -> dict:

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role
+from console.teams.models import Role
+from console.teams.selectors import require_role
 from vendors.core import errors
 from vendors.scalyr import configfiles, selectors
 from vendors.scalyr.client import READ_CONFIG, WRITE_CONFIG

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role, roles_by_team, teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import require_role, roles_by_team, teams_for_user
 from vendors.scalyr import selectors, services
 from vendors.scalyr.client import READ_CONFIG, READ_LOGS, WRITE_CONFIG
 from vendors.scalyr.clients import TOKEN_LABELS, token_kinds

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import require_role
-from vendors.core.htmx import wants_fragment
+from console.teams.models import Role
+from console.teams.selectors import require_role
+from console.htmx import wants_fragment
 from vendors.scalyr import selectors, services
 from vendors.scalyr.charts import tile
 from vendors.scalyr.forms import SavedQueryEditForm, SaveQueryForm

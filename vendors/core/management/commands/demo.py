@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.teams.models import Role
+from console.teams.models import Role
 from vendors.core import polling, registry
 from vendors.core.provisioning import ProvisionError, provision
 

@@ -2,11 +2,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from dashboard.audit.models import AuditEvent, Outcome
-from dashboard.teams.models import Role
-from dashboard.teams.selectors import teams_for_user
-from vendors.core.htmx import page_or_partial
-from vendors.core.pagination import paginate
+from console.audit.models import AuditEvent, Outcome
+from console.teams.models import Role
+from console.teams.selectors import teams_for_user
+from console.htmx import page_or_partial
+from console.pagination import paginate
 
 
 class AuditFilterForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from dashboard.teams.models import Membership, Role, Team
+from console.teams.models import Membership, Role, Team
 
 
 def teams_for_user(*, user, min_role: str = Role.VIEWER) -> QuerySet[Team]:

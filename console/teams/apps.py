@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class TeamsConfig(AppConfig):
-    name = "dashboard.teams"
+    name = "console.teams"
     label = "teams"

@@ -7,10 +7,10 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.teams import services
-from dashboard.teams.forms import MemberAddForm, MemberRoleForm, TeamCreateForm
-from dashboard.teams.models import Membership, Role
-from dashboard.teams.selectors import require_role, role_for, teams_for_user
+from console.teams import services
+from console.teams.forms import MemberAddForm, MemberRoleForm, TeamCreateForm
+from console.teams.models import Membership, Role
+from console.teams.selectors import require_role, role_for, teams_for_user
 
 
 def team_list(request):

@@ -5,7 +5,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from vendors.core import pagination
+from console import pagination
 
 register = template.Library()
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from dashboard.audit.services import audit_record
-from dashboard.teams.models import Membership, Role, Team
+from console.audit.services import audit_record
+from console.teams.models import Membership, Role, Team
 
 
 def _ensure_an_admin_remains(*, team: Team, leaving: Membership) -> None:

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
-    name = "dashboard.audit"
+    name = "console.audit"
     label = "audit"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.teams import views
+from console.teams import views
 
 app_name = "teams"
 urlpatterns = [

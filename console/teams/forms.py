@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from dashboard.teams.models import Membership, Role
+from console.teams.models import Membership, Role
 
 
 class MemberAddForm(forms.Form):
@@ -29,7 +29,7 @@ class MemberRoleForm(forms.Form):
 
 class TeamCreateForm(forms.ModelForm):
     class Meta:
-        from dashboard.teams.models import Team
+        from console.teams.models import Team
 
         model = Team
         fields = ["name", "slug"]

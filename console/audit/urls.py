@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.audit import views
+from console.audit import views
 
 app_name = "audit"
 urlpatterns = [path("", views.audit_list, name="list")]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dashboard.audit.models import AuditEvent, Outcome
-from vendors.core.redaction import redact
+from console.audit.models import AuditEvent, Outcome
+from console.redaction import redact
 
 SCHEDULER = "scheduler"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.teams.models import Membership, Team
+from console.teams.models import Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
