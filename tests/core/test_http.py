@@ -99,7 +99,7 @@ def test_connection_refused_is_vendor_unavailable():
         client("http://127.0.0.1:9", max_attempts=2).request("GET", "/")
 
 
-@pytest.mark.parametrize("status,error", [(401, errors.AuthenticationError), (403, errors.PermissionDenied),
+@pytest.mark.parametrize("status,error", [(401, errors.AuthenticationError), (403, errors.VendorForbids),
                                           (404, errors.NotFound), (409, errors.Conflict),
                                           (422, errors.InvalidRequest)])
 def test_client_errors_are_typed_and_not_retried(sim, status, error):

@@ -227,7 +227,7 @@ def test_vendor_error_shapes_over_http(sim, client):
     with pytest.raises(errors.InvalidRequest, match="no such process type"):
         client.restart(APP, ["wrong"])
     sim.control("payment_required", {"on": True})
-    with pytest.raises(errors.PermissionDenied, match="verify your account") as payment:
+    with pytest.raises(errors.VendorForbids, match="verify your account") as payment:
         client.create_app("my-new-app")
     assert payment.value.status == 402 and payment.value.details["url"] == "https://my.scalingo.com/apps/billing"
 

@@ -118,7 +118,7 @@ def test_recorded_addon_and_deployment(examples):
 
 
 # -- recorded errors -----------------------------------------------------------------------------
-EXPECTED_ERRORS = {400: errors.InvalidRequest, 401: errors.AuthenticationError, 402: errors.PermissionDenied,
+EXPECTED_ERRORS = {400: errors.InvalidRequest, 401: errors.AuthenticationError, 402: errors.VendorForbids,
                    404: errors.NotFound, 409: errors.Conflict, 422: errors.InvalidRequest, 429: errors.RateLimited,
                    500: errors.VendorUnavailable}
 
@@ -242,7 +242,7 @@ def _provision(world):
 def _payment_required(world):
     world.sim.control("payment_required", {"on": True})
     try:
-        _expect(errors.PermissionDenied, lambda: world.client.create_app("my-new-app"))
+        _expect(errors.VendorForbids, lambda: world.client.create_app("my-new-app"))
     finally:
         world.sim.control("payment_required", {"on": False})
 

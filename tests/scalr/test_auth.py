@@ -106,7 +106,7 @@ def test_apiv2_old_path_order_answers_with_a_warning(sim):
 def test_apiv2_user_key_sees_only_its_environment(sim):
     with ScalrV2Client(sim.url, DEMO_V2_STAGING_KEY_ID, DEMO_V2_STAGING_SECRET, env_ids=[2], **FAST) as scalr:
         assert [f.env_id for f in scalr.list_farms(env_id=2)] == [2] * 5
-        with pytest.raises(errors.PermissionDenied) as caught:
+        with pytest.raises(errors.VendorForbids) as caught:
             scalr.list_farms(env_id=1)
         assert caught.value.message == "You don't have access to the environment."
         assert caught.value.code == "PermissionViolation"

@@ -66,7 +66,7 @@ def reads(sim, api: str) -> list[tuple[str, int, int | None, object, set[str]]]:
 
 
 def assert_refused_as_scalr_says(client, caught: errors.VendorError) -> None:
-    assert type(caught) is errors.PermissionDenied
+    assert type(caught) is errors.VendorForbids
     assert caught.request_id  # Scalr's requestId / TransactionID, shown with the message
     if client.api == "v2":
         assert (caught.status, caught.code, caught.message) == (403, "PermissionViolation", APIV2_REFUSAL)
@@ -93,7 +93,7 @@ def test_a_refused_kind_fails_alone_in_its_environment(client, sim, kind, farm_n
         expected = kind in kinds and env_id == 1 and (farm_id is None or farm_id == read_farm)
         try:
             read(client)
-        except errors.PermissionDenied as exc:
+        except errors.VendorForbids as exc:
             assert expected, f"{name} in environment {env_id} was refused too"
             assert_refused_as_scalr_says(client, exc)
         else:
@@ -105,11 +105,11 @@ def test_the_query_api_refuses_one_action(v1, sim):
     switch(sim, "refuse_action", action="RolesList", env_id=1)
     switch(sim, "refuse_action", action="FarmGetDetails", farm_id=web.id)
 
-    with pytest.raises(errors.PermissionDenied) as caught:
+    with pytest.raises(errors.VendorForbids) as caught:
         v1.list_roles(env_id=1)
     assert_refused_as_scalr_says(v1, caught.value)
     assert v1.list_roles(env_id=2)
-    with pytest.raises(errors.PermissionDenied):
+    with pytest.raises(errors.VendorForbids):
         v1.farm_details(env_id=1, farm_id=web.id)
     assert v1.farm_details(env_id=1, farm_id=db.id).name == "db-prod"
     assert v1.list_events(env_id=1, farm_id=web.id).items  # the farm itself is not refused
@@ -158,7 +158,7 @@ def test_without_role_endpoints_apiv2_farm_details_still_answer(v2, sim):
     details = v2.farm_details(env_id=1, farm_id=web.id)
     assert {role.alias for role in details.roles} == {"nginx", "app"}
     assert {role.role_name for role in details.roles} == {None}
-    with pytest.raises(errors.PermissionDenied):
+    with pytest.raises(errors.VendorForbids):
         v2.list_roles(env_id=1)
     named = v2.farm_details(env_id=2, farm_id=farm_named(sim, 2, "web-staging").id)
     assert all(role.role_name for role in named.roles)
@@ -215,7 +215,7 @@ def test_the_switches_are_listed_validated_and_cleared(sim, v1, v2):
                             ("missing_endpoint", {"kind": "nope"}), ("hold_farm", {"farm_id": 1, "seconds": 0})):
         bad = httpx.post(f"{sim.url}/_sim/{action}", json=payload)
         assert bad.status_code == 400 and bad.json()["error"]
-    with pytest.raises(errors.PermissionDenied):
+    with pytest.raises(errors.VendorForbids):
         v2.list_scripts(env_id=2)
 
     assert switch(sim, "clear_refusals")["refused"] == []
@@ -225,7 +225,7 @@ def test_the_switches_are_listed_validated_and_cleared(sim, v1, v2):
 
 def test_reset_clears_the_refusals(sim, v2):
     sim.access.refuse("farms")
-    with pytest.raises(errors.PermissionDenied):
+    with pytest.raises(errors.VendorForbids):
         v2.list_farms(env_id=1)
     sim.reset()
     assert v2.list_farms(env_id=1)

@@ -38,6 +38,7 @@ from django.utils import timezone
 from console.audit.models import Outcome
 from console.audit.services import audit_finish, audit_record
 from vendors.core import registry
+from vendors.core.dispatch import enqueue
 from vendors.core.errors import OutcomeUnknown, RateLimited, SecretUnreadable, VendorError
 from vendors.core.fields import SecretBox
 from vendors.core.models import ActionRun, ActionStatus, Connection
@@ -51,6 +52,8 @@ IN_FLIGHT = (ActionStatus.QUEUED, ActionStatus.SENT, ActionStatus.ACCEPTED)
 #: how long an unconfirmed action is still followed in the background, and how often
 BACKGROUND_FOLLOW = timedelta(minutes=30)
 BACKGROUND_INTERVAL_SECONDS = 30
+#: the pipeline's tasks (vendors/core/tasks.py), queued by name
+RUN_ACTION, FOLLOW_ACTION = "vendors.core.tasks.run_action", "vendors.core.tasks.follow_action"
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,7 @@ def action_start(*, connection: Connection, actor, verb: str, target, summary: s
             action.secret_payload.set(name, value)
         action.save()
         if not inline:
-            from vendors.core.tasks import run_action
-
-            transaction.on_commit(lambda: run_action.delay(action.pk))
+            enqueue(RUN_ACTION, action.pk, after_commit=True)
     if inline:
         return action_execute(action.pk)
     return action
@@ -267,11 +268,9 @@ def action_follow_again(action_id: int) -> ActionRun | None:
 def _follow_later(action: ActionRun) -> None:
     from celery import current_app
 
-    from vendors.core.tasks import follow_action
-
     if action.accepted_at is None or current_app.conf.task_always_eager:
         return  # eager (tests, no worker): nothing runs later; `action_follow_again` is called directly
-    transaction.on_commit(lambda: follow_action.apply_async((action.pk,), countdown=BACKGROUND_INTERVAL_SECONDS))
+    enqueue(FOLLOW_ACTION, action.pk, countdown=BACKGROUND_INTERVAL_SECONDS, after_commit=True)
 
 
 AUDIT_OUTCOME = {ActionStatus.SUCCEEDED: Outcome.SUCCESS, ActionStatus.FAILED: Outcome.FAILURE,
@@ -336,8 +335,6 @@ def actions_sweep() -> int:
     Queued or accepted rows that nothing touched for longer than a task may run are run again (the claim
     and the states make that safe: nothing is sent twice); a row left *sent* is reported unconfirmed.
     """
-    from vendors.core.tasks import run_action
-
     stale = timezone.now() - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 270) + 30)
     lost = list(ActionRun.objects.filter(status__in=(ActionStatus.QUEUED, ActionStatus.ACCEPTED))
                 .filter(touched_at__lt=stale).values_list("pk", flat=True)[:100])
@@ -345,7 +342,7 @@ def actions_sweep() -> int:
                                           created_at__lt=stale).values_list("pk", flat=True)[:100])
     for pk in lost:
         ActionRun.objects.filter(pk=pk).update(touched_at=timezone.now())  # one pick-up per stale period
-        run_action.delay(pk)
+        enqueue(RUN_ACTION, pk)
     sent = list(ActionRun.objects.filter(status=ActionStatus.SENT, touched_at__lt=stale)
                 .select_related("audit")[:100])
     for action in sent:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 
@@ -69,3 +70,18 @@ class RequestBudget:
         if oldest is None:
             return 1.0
         return max(1.0, (oldest + 1) * self.bucket + self.window - now)
+
+
+@contextmanager
+def budgeted(client, budget: RequestBudget):
+    """Lend `client` (any vendor client with `budgeted_requests` and `close()`) for one action or
+    read; when it is done, the requests it sent are spent from `budget`, so the next poll plans
+    with what is really left. Actions do not ask the budget first: they may use the reserve polls
+    leave for people."""
+    try:
+        yield client
+    finally:
+        try:
+            budget.spend(client.budgeted_requests)
+        finally:
+            client.close()

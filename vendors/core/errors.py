@@ -37,8 +37,9 @@ class AuthenticationError(VendorError):
     kind = "auth"
 
 
-class PermissionDenied(VendorError):
-    """Credentials are valid but not allowed to do this."""
+class VendorForbids(VendorError):
+    """The vendor says our valid credentials may not do this (not named `PermissionDenied`, which is
+    Django's: ours is the vendor's refusal, never a console role check)."""
 
     kind = "permission"
 

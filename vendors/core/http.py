@@ -141,7 +141,7 @@ class VendorClient:
         if status == 401:
             return errors.AuthenticationError(message, status=status, **kw)
         if status == 403:
-            return errors.PermissionDenied(message, status=status, **kw)
+            return errors.VendorForbids(message, status=status, **kw)
         if status == 404:
             return errors.NotFound(message, status=status, **kw)
         if status == 409:

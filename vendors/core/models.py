@@ -38,7 +38,7 @@ class Connection(models.Model):
     encrypted. Status columns are written by the poller, never by forms.
     """
 
-    #: the registry name of the vendor; set by each concrete subclass
+    #: the registry name of the vendor; `registry.register` sets it on the concrete model
     vendor: str = ""
 
     name = models.CharField(max_length=100, unique=True)

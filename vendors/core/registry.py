@@ -171,7 +171,6 @@ class VendorSpec:
     urls: str | None = None
     demo: DemoSetup | None = None
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _registry: dict[str, VendorSpec] = {}
@@ -181,7 +180,7 @@ def register(spec: VendorSpec) -> None:
     existing = _registry.get(spec.name)
     if existing is not None and existing.connection_model is not spec.connection_model:
         raise ValueError(f"vendor {spec.name!r} is already registered")
-    spec.connection_model.vendor = spec.name
+    spec.connection_model.vendor = spec.name  # the one place a connection model learns its vendor
     _registry[spec.name] = spec
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from console.audit.models import Outcome
 from console.audit.services import audit_record
 from vendors.core import polling, registry
+from vendors.core.dispatch import enqueue
 from vendors.core.errors import SecretUnreadable, VendorError
 from vendors.core.models import Connection
 
@@ -36,14 +37,12 @@ def connection_set_enabled(*, connection: Connection, enabled: bool, actor) -> N
 
 def connection_poll_now(*, connection: Connection, actor) -> bool:
     """Queue an immediate poll; False when a poll is already running."""
-    from vendors.core.tasks import poll_connection
-
     token = polling.connection_claim(connection=connection, force=True)
     audit_record(actor=actor, verb="connection.poll", target=connection, team=connection.team,
                  outcome=Outcome.PENDING if token else Outcome.FAILURE,
                  message="" if token else "A poll was already running.")
     if token:
-        poll_connection.delay(connection.vendor, connection.pk, token)
+        enqueue("vendors.core.tasks.poll_connection", connection.vendor, connection.pk, token)
     return token is not None
 
 

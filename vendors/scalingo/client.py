@@ -291,7 +291,7 @@ class ScalingoClient(VendorClient):
             code = "otp_required"
         kw = {"code": code, "details": details, "request_id": response.headers.get("X-Request-Id")}
         if status == 402:  # free-trial limits: the account may not do this until billing is set up
-            return errors.PermissionDenied(message, status=status, **{**kw, "code": code or "payment_required"})
+            return errors.VendorForbids(message, status=status, **{**kw, "code": code or "payment_required"})
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return self.error_for_status(status, message, retry_after=retry_after, **kw)
 

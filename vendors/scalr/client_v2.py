@@ -28,8 +28,8 @@ _CONFIG_VARIABLE = re.compile(r"%([A-Za-z0-9_]+)%")
 CONFLICT_CODES = {"UnicityViolation", "ObjectInUse", "ConfigurationMismatch", "Locked", "UnacceptableState",
                   "NotEnabledPlatform", "OperatingSystemMismatch", "UnacceptableImageStatus",
                   "ObjectNotFoundOnCloud", "UnacceptableObjectConfiguration"}
-ERROR_TYPES = {"BadAuthentication": errors.AuthenticationError, "PermissionViolation": errors.PermissionDenied,
-               "ScopeViolation": errors.PermissionDenied, "ObjectNotFound": errors.NotFound,
+ERROR_TYPES = {"BadAuthentication": errors.AuthenticationError, "PermissionViolation": errors.VendorForbids,
+               "ScopeViolation": errors.VendorForbids, "ObjectNotFound": errors.NotFound,
                "BadRequest": errors.InvalidRequest,
                "InvalidStructure": errors.InvalidRequest, "InvalidValue": errors.InvalidRequest,
                "Deprecated": Deprecated, "NotImplemented": NotAvailable,
@@ -147,7 +147,7 @@ class ScalrV2Client(ScalrClient):
     def list_environments(self) -> list[r.Environment]:
         try:
             found = [r.Environment(int(e["id"]), e["name"]) for e in self._list(self._account("/environments/"))]
-        except errors.PermissionDenied:
+        except errors.VendorForbids:
             if not self.env_ids:
                 raise
             # a key without account scope: the configured environments are all we can name
@@ -184,7 +184,7 @@ class ScalrV2Client(ScalrClient):
         if env_id not in self._role_names:
             try:
                 roles = self._list(self._user(env_id, "/roles/"))
-            except (errors.PermissionDenied, NotAvailable):
+            except (errors.VendorForbids, NotAvailable):
                 roles = []
             self._role_names[env_id] = {int(x["id"]): x["name"] for x in roles}
         return self._role_names[env_id]

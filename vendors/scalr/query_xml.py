@@ -25,7 +25,7 @@ ERROR_PATTERNS = [
     (r"KeyID does not exist|Signature doesn't match|Signature is missing|KeyID is missing|Timestamp is missing"
      r"|^API Key #.* not found", errors.AuthenticationError),
     (r"API keys are currently disabled|API disabled for you|not allowed from your IP|don't have access"
-     r"|no access to any environments|permission", errors.PermissionDenied),
+     r"|no access to any environments|permission", errors.VendorForbids),
     (r"^Action '[^']*' is not defined$", NotAvailable),  # an older Scalr, or an older API version, lacks it
     (r"Missing required parameter|is not defined|^Invalid |Valid values|Valid types|should be|must be",
      errors.InvalidRequest),
