@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 
 from console.teams.models import Membership, Role, Team
 
@@ -41,3 +42,27 @@ def require_role(*, user, team: Team | int, role: str) -> None:
     """Raise 403 when a member of the team lacks the role (non-members never get this far: 404)."""
     if not has_role(user=user, team=team, role=role):
         raise PermissionDenied(f"This needs the {role} role in the team.")
+
+
+def teams_with_roles(*, user) -> list[tuple[Team, str | None]]:
+    """The user's teams with their member counts, each with the user's role in it (a superuser who is
+    no member of a team administers it)."""
+    teams = teams_for_user(user=user).annotate(member_count=Count("memberships"))
+    roles = {m.team_id: m.role for m in Membership.objects.filter(user=user)}
+    return [(team, roles.get(team.pk, Role.ADMIN if user.is_superuser else None)) for team in teams]
+
+
+def team_get(*, user, slug: str) -> Team:
+    """One of the user's teams, or 404 (another team's slug answers as if it did not exist)."""
+    return get_object_or_404(teams_for_user(user=user), slug=slug)
+
+
+def team_members(*, team: Team) -> QuerySet[Membership]:
+    return team.memberships.select_related("user").order_by("user__username")
+
+
+def membership_get(*, user, slug: str, pk: int) -> Membership:
+    """A membership of a team the user administers: 404 outside their teams, 403 without the admin role."""
+    team = team_get(user=user, slug=slug)
+    require_role(user=user, team=team, role=Role.ADMIN)
+    return get_object_or_404(Membership.objects.select_related("user", "team"), team=team, pk=pk)

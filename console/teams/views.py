@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.teams import services
 from console.teams.forms import MemberAddForm, MemberRoleForm, TeamCreateForm
-from console.teams.models import Membership, Role
-from console.teams.selectors import require_role, role_for, teams_for_user
+from console.teams.models import Role
+from console.teams.selectors import membership_get, require_role, role_for, team_get, team_members, teams_with_roles
 
 
 def team_list(request):
@@ -24,15 +23,11 @@ def team_list(request):
                                         actor=request.user, admin=request.user)
             messages.success(request, f"Team {team} created; you are its admin.")
             return redirect("teams:detail", slug=team.slug)
-    teams = teams_for_user(user=request.user).annotate(member_count=Count("memberships"))
-    roles = {m.team_id: m.role for m in Membership.objects.filter(user=request.user)}
-    return render(request, "teams/team_list.html",
-                  {"form": form, "teams": [(team, roles.get(team.pk, Role.ADMIN if request.user.is_superuser else None))
-                                           for team in teams]})
+    return render(request, "teams/team_list.html", {"form": form, "teams": teams_with_roles(user=request.user)})
 
 
 def team_detail(request, slug: str):
-    team = get_object_or_404(teams_for_user(user=request.user), slug=slug)
+    team = team_get(user=request.user, slug=slug)
     role = role_for(user=request.user, team=team)
     is_admin = role == Role.ADMIN
     add_form = MemberAddForm(team=team)
@@ -44,22 +39,16 @@ def team_detail(request, slug: str):
                                     actor=request.user)
             messages.success(request, f"{add_form.user.username} added as {add_form.cleaned_data['role']}.")
             return redirect("teams:detail", slug=slug)
-    memberships = team.memberships.select_related("user").order_by("user__username")
     return render(request, "teams/team_detail.html", {
-        "team": team, "role": role, "is_admin": is_admin, "memberships": memberships, "add_form": add_form,
+        "team": team, "role": role, "is_admin": is_admin, "memberships": team_members(team=team),
+        "add_form": add_form,
         "roles": Role.choices,
     })
 
 
-def _membership(request, slug: str, pk: int) -> Membership:
-    team = get_object_or_404(teams_for_user(user=request.user), slug=slug)
-    require_role(user=request.user, team=team, role=Role.ADMIN)
-    return get_object_or_404(Membership.objects.select_related("user", "team"), team=team, pk=pk)
-
-
 @require_POST
 def member_role(request, slug: str, pk: int):
-    membership = _membership(request, slug, pk)
+    membership = membership_get(user=request.user, slug=slug, pk=pk)
     form = MemberRoleForm(request.POST)
     if form.is_valid():
         try:
@@ -74,7 +63,7 @@ def member_role(request, slug: str, pk: int):
 
 @require_POST
 def member_remove(request, slug: str, pk: int):
-    membership = _membership(request, slug, pk)
+    membership = membership_get(user=request.user, slug=slug, pk=pk)
     try:
         services.membership_remove(membership=membership, actor=request.user)
         messages.success(request, f"{membership.user.username} removed from {membership.team}.")

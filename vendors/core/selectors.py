@@ -8,7 +8,7 @@ from django.http import Http404
 from console.teams.models import Role
 from console.teams.selectors import teams_for_user
 from vendors.core import registry
-from vendors.core.models import HEALTH_FIELDS, Connection
+from vendors.core.models import HEALTH_FIELDS, ActionRun, Connection
 
 
 def connections_for_user(*, user, spec: registry.VendorSpec, min_role: str = Role.VIEWER) -> QuerySet:
@@ -70,3 +70,11 @@ def connection_get(*, user, vendor: str, pk: int) -> Connection:
     if connection is None:
         raise Http404("No such connection.")
     return connection
+
+
+def action_get(*, user, pk: int) -> ActionRun:
+    """One action of the user's teams, or 404."""
+    action = ActionRun.objects.filter(pk=pk, team__in=teams_for_user(user=user)).first()
+    if action is None:
+        raise Http404("No such action.")
+    return action

@@ -12,7 +12,7 @@ from console.teams.models import Role
 from console.teams.selectors import require_role, roles_by_team, teams_for_user
 from vendors.core import registry, services
 from console.htmx import wants_fragment
-from vendors.core.selectors import all_connections_for_user, connection_get
+from vendors.core.selectors import action_get, all_connections_for_user, connection_get
 
 
 def _spec_or_404(vendor: str) -> registry.VendorSpec:
@@ -148,12 +148,7 @@ def connection_test(request, vendor: str, pk: int):
 
 def action_status(request, pk: int):
     """The status partial of one action; the page polls it until the action settles."""
-    from console.teams.selectors import teams_for_user as _teams
-    from vendors.core.models import ActionRun
-
-    action = ActionRun.objects.filter(pk=pk, team__in=_teams(user=request.user)).first()
-    if action is None:
-        raise Http404("No such action.")
+    action = action_get(user=request.user, pk=pk)
     response = render(request, "htmx/action_status.html", {"action": action})
     if action.status == "succeeded":
         response["HX-Trigger"] = "action-succeeded"  # pages refresh what the action changed
