@@ -171,6 +171,8 @@ class VendorSpec:
     urls: str | None = None
     demo: DemoSetup | None = None
     description: str = ""
+    #: what the overview says this vendor shows, e.g. "farms and servers"
+    shows: str = ""
 
 
 _registry: dict[str, VendorSpec] = {}
