@@ -24,7 +24,7 @@ from vendors.core import errors
 from vendors.scalyr.client import ScalyrClient
 from vendors.scalyr.records import TimeseriesQuery
 from vendors.scalyr.simulator import ScalyrSimulator
-from vendors.scalyr.sim.params import Params
+from vendors.scalyr.simulator.params import Params
 
 FIXTURES = json.loads((Path(__file__).parent / "scalyr_examples.json").read_text())
 EXAMPLES = FIXTURES["examples"]

@@ -384,8 +384,8 @@ def test_a_demo_seeded_before_thresholds_gets_its_threshold_once(scalyr_connecti
 
 
 def test_the_demo_simulator_has_recurring_incidents():
-    from vendors.scalyr.sim.generator import Incidents
-    from vendors.scalyr.sim.timespec import NS
+    from vendors.scalyr.simulator.generator import Incidents
+    from vendors.scalyr.simulator.timespec import NS
 
     incidents = Incidents(start_ns=0)
     assert incidents.active(0) and incidents.active(599 * NS) and not incidents.active(600 * NS)

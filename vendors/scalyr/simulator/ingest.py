@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from vendors.scalyr.sim.params import Params, bad_param
-from vendors.scalyr.sim.store import EventStore
-from vendors.scalyr.sim.timespec import parse_time
+from vendors.scalyr.simulator.params import Params, bad_param
+from vendors.scalyr.simulator.store import EventStore
+from vendors.scalyr.simulator.timespec import parse_time
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

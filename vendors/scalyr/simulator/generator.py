@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from vendors.scalyr.sim.store import EventStore
-from vendors.scalyr.sim.timespec import NS
+from vendors.scalyr.simulator.store import EventStore
+from vendors.scalyr.simulator.timespec import NS
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,12 @@ import time
 import zlib
 
 from vendors.core.simulator import Faults, Request, Response, Simulator, json_response
-from vendors.scalyr.sim import configfiles, ingest, queries
-from vendors.scalyr.sim.generator import DEMO_HOSTS, EventGenerator, Incidents
-from vendors.scalyr.sim.params import ApiError, Params, bad_param
-from vendors.scalyr.sim.powerquery import power_query
-from vendors.scalyr.sim.store import EventStore
-from vendors.scalyr.sim.timespec import NS, parse_time, time_range
+from vendors.scalyr.simulator import configfiles, ingest, queries
+from vendors.scalyr.simulator.generator import DEMO_HOSTS, EventGenerator, Incidents
+from vendors.scalyr.simulator.params import ApiError, Params, bad_param
+from vendors.scalyr.simulator.powerquery import power_query
+from vendors.scalyr.simulator.store import EventStore
+from vendors.scalyr.simulator.timespec import NS, parse_time, time_range
 
 logger = logging.getLogger("vendors.scalyr.simulator")
 
@@ -362,6 +362,3 @@ DEMO_FILES = {
     "/scalyr/logs": '{ "logs": [] }',
 }
 
-
-if __name__ == "__main__":
-    ScalyrSimulator.main()

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from vendors.scalyr.sim.filterlang import MISSING
+from vendors.scalyr.simulator.filterlang import MISSING
 
 @dataclass(slots=True)
 class Event:

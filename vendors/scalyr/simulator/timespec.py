@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from vendors.scalyr.sim.params import Params, bad_param
+from vendors.scalyr.simulator.params import Params, bad_param
 
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS

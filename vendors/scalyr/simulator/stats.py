@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from vendors.scalyr.sim.filterlang import MISSING, as_number
-from vendors.scalyr.sim.params import bad_param
-from vendors.scalyr.sim.timespec import NS
+from vendors.scalyr.simulator.filterlang import MISSING, as_number
+from vendors.scalyr.simulator.params import bad_param
+from vendors.scalyr.simulator.timespec import NS
 
 _CALL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)\s*\(\s*(.*?)\s*\)\s*$")
 _FIELD = re.compile(r"^\$?[A-Za-z_][\w.\\-]*$")

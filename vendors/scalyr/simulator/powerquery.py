@@ -15,10 +15,10 @@ import functools
 import math
 import re
 
-from vendors.scalyr.sim.filterlang import MISSING, FilterError, as_number, compile_filter
-from vendors.scalyr.sim.params import bad_param
-from vendors.scalyr.sim.stats import _PERCENTILES, AGGREGATES, percentile
-from vendors.scalyr.sim.store import EventStore
+from vendors.scalyr.simulator.filterlang import MISSING, FilterError, as_number, compile_filter
+from vendors.scalyr.simulator.params import bad_param
+from vendors.scalyr.simulator.stats import _PERCENTILES, AGGREGATES, percentile
+from vendors.scalyr.simulator.store import EventStore
 
 DEFAULT_LIMIT = 1000
 _EVENT_COLUMNS = ["timestamp", "serverHost", "message"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from vendors.scalyr.sim.params import ApiError, Params, bad_param
+from vendors.scalyr.simulator.params import ApiError, Params, bad_param
 
 
 @dataclass

@@ -16,11 +16,11 @@ import json
 import time
 from collections import Counter
 
-from vendors.scalyr.sim.filterlang import MISSING, FilterError, as_text, compile_filter
-from vendors.scalyr.sim.params import Params, bad_param
-from vendors.scalyr.sim.stats import parse_function, series
-from vendors.scalyr.sim.store import EventStore
-from vendors.scalyr.sim.timespec import time_range
+from vendors.scalyr.simulator.filterlang import MISSING, FilterError, as_text, compile_filter
+from vendors.scalyr.simulator.params import Params, bad_param
+from vendors.scalyr.simulator.stats import parse_function, series
+from vendors.scalyr.simulator.store import EventStore
+from vendors.scalyr.simulator.timespec import time_range
 
 
 def compile_event_filter(store: EventStore, text: str | None):

@@ -1,1 +1,0 @@
-"""The pieces of the Scalyr simulator: event store and generator, filter language, methods."""

@@ -1,0 +1,3 @@
+from vendors.scalyr.simulator import ScalyrSimulator
+
+ScalyrSimulator.main()
