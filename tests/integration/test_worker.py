@@ -5,17 +5,13 @@ import threading
 
 import pytest
 from django.db import connections as db_connections
-from tests.integration.worker_process import wait_until
+from tests.harness.waiting import wait_for
 from tests.testvendor.models import Widget, WidgetConnection
 from vendors.core import polling
 from vendors.core.models import Health
 from vendors.core.tasks import poll_connection
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(condition, timeout=20.0, interval=0.05):
-    return wait_until(condition, timeout, "condition", interval)
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def test_two_concurrent_schedulers_poll_a_connection_once(worker, connection, wi
     for thread in threads:
         thread.join()
     assert len(claimed) == 1
-    conn = wait_for(lambda: settled(connection))
+    conn = wait_for(lambda: settled(connection), timeout=20, what="the poll settled")
     assert conn.health == Health.OK
     assert widgets.list_calls == 1
     assert Widget.objects.filter(connection=connection).count() == 2
@@ -56,7 +52,8 @@ def test_failure_keeps_data_and_degrades_then_recovery_clears_it(worker, connect
         before = WidgetConnection.objects.get(pk=connection.pk).last_attempt_at
         lease = polling.connection_claim(connection=connection, force=True)
         poll_connection.delay("widgets", connection.pk, lease)
-        return wait_for(lambda: (row := settled(connection)) and row.last_attempt_at != before and row)
+        return wait_for(lambda: (row := settled(connection)) and row.last_attempt_at != before and row, timeout=20,
+                        what="a new poll settled")
 
     assert poll_and_wait().health == Health.OK
     widgets.faults.update(status=503)

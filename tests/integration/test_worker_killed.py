@@ -24,7 +24,7 @@ from django.utils import timezone
 from console.audit.models import Outcome
 from dashboard.celery import app as celery_app
 from tests.conftest import make_user
-from tests.integration.test_worker import wait_for
+from tests.harness.waiting import wait_for
 from tests.integration.worker_process import WorkerProcess, worker_environment
 from tests.testvendor import held
 from tests.testvendor.models import Widget, WidgetConnection

@@ -13,12 +13,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection as db_connection
+
+from tests.harness.waiting import wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -40,16 +41,6 @@ def _pids() -> list[int]:
 def alive(pid: int) -> bool:
     stat = _stat(pid)
     return stat is not None and stat[0] not in ("Z", "X")
-
-
-def wait_until(condition, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not met within {timeout:.0f} s: {what}")
 
 
 def worker_environment(*, lease_seconds: float | None = None) -> dict[str, str]:
@@ -113,7 +104,7 @@ class WorkerProcess:
         def ready():
             assert self.running(), f"the worker exited ({self.process.returncode}):\n{self.log_tail()}"
             return " ready." in self.log()
-        wait_until(ready, timeout, f"worker ready\n{self.log_tail()}")
+        wait_for(ready, timeout=timeout, what=f"worker ready\n{self.log_tail()}")
 
     def pool_processes(self) -> set[int]:
         """The live processes this worker's master forked (its pool)."""
@@ -125,7 +116,7 @@ class WorkerProcess:
         """SIGKILL one pool process (the one running the task), as the OOM killer would."""
         assert pid in self.pool_processes(), f"{pid} is not a pool process of worker {self.pid}"
         os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: not alive(pid), 10, f"pool process {pid} gone")
+        wait_for(lambda: not alive(pid), timeout=10, what=f"pool process {pid} gone")
 
     def crash(self) -> None:
         """SIGKILL the master and its pool at once (the machine or container died): nobody requeues."""
@@ -133,7 +124,7 @@ class WorkerProcess:
         group = [pid for pid in _pids() if (stat := _stat(pid)) and stat[2] == self.pid]
         os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
-        wait_until(lambda: not any(alive(pid) for pid in group), 10, f"worker {self.pid}'s processes gone")
+        wait_for(lambda: not any(alive(pid) for pid in group), timeout=10, what=f"worker {self.pid}'s processes gone")
 
     def stop(self, timeout: float = 20.0) -> None:
         """Warm shutdown (SIGTERM to the master, which stops its pool); SIGKILL the group if it has not
@@ -148,8 +139,10 @@ class WorkerProcess:
             os.killpg(self.pid, signal.SIGKILL)  # the master is not reaped yet: the group is still ours
             self.process.wait(timeout=10)
         try:
-            wait_until(lambda: not any(alive(pid) for pid in group), 10, f"worker {self.pid}'s processes gone")
+            wait_for(lambda: not any(alive(pid) for pid in group), timeout=10,
+                     what=f"worker {self.pid}'s processes gone")
         except AssertionError:
             # a pool process outlived its master; while any member lives the group id cannot be reused
             os.killpg(self.pid, signal.SIGKILL)
-            wait_until(lambda: not any(alive(pid) for pid in group), 10, f"worker {self.pid}'s processes gone")
+            wait_for(lambda: not any(alive(pid) for pid in group), timeout=10,
+                     what=f"worker {self.pid}'s processes gone")

@@ -4,7 +4,6 @@ another folder's conftest)."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from vendors.scalingo.simulator import ScalingoSimulator
@@ -14,18 +13,6 @@ FAST = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retry_seconds": 3.0}
 #: a copy of the shared vendor-apis/scalingo_examples.json, so the suite needs nothing outside the repository
 EXAMPLES = Path(__file__).resolve().parent / "data" / "scalingo_examples.json"
 APP = "example-running-application"  # the recorded app's name, reused so recorded paths line up
-
-
-def wait_for(condition, *, timeout: float = 5.0, interval: float = 0.01):
-    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def tables_holding(text: str) -> list[str]:

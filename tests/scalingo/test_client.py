@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from tests.scalingo.scalingo_helpers import APP, FAST, api_requests, exchanges, make_sim, stop_soon, wait_for
+from tests.harness.waiting import wait_for
+from tests.scalingo.scalingo_helpers import APP, FAST, api_requests, exchanges, make_sim, stop_soon
 
 from console import redaction
 from vendors.core import errors

@@ -12,7 +12,8 @@ import threading
 import pytest
 from django.test import Client
 from django.urls import reverse
-from tests.scalingo.scalingo_helpers import APP, wait_for
+from tests.harness.waiting import wait_for
+from tests.scalingo.scalingo_helpers import APP
 
 from console.teams.models import Role
 from vendors.scalingo import models, polling, views

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.scalingo.scalingo_helpers import APP, make_sim, stop_soon, wait_for
+from tests.harness.waiting import wait_for
+from tests.scalingo.scalingo_helpers import APP, make_sim, stop_soon
 
 from vendors.scalingo.simulator import DEFAULT_TOKEN, PARTNER_TOKEN, ScalingoSimulator
 

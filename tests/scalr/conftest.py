@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -51,18 +49,14 @@ def client(request, sim):
         yield scalr
 
 
-def eventually(condition, *, sim=None, deadline: float = 5.0):
-    """Tick the simulated world until `condition()` is truthy; fail after `deadline` seconds."""
-    stop = time.monotonic() + deadline
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > stop:
-            raise AssertionError("condition not met before the deadline")
-        if sim is not None:
-            with sim.lock:
-                sim.tick()
+def ticking(sim):
+    """A `wait_for` step (tests.harness.waiting) that moves the simulated world on one tick instead of sleeping."""
+
+    def tick():
+        with sim.lock:
+            sim.tick()
+
+    return tick
 
 
 def farm_named(sim, env_id: int, name: str):

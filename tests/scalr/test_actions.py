@@ -12,7 +12,9 @@ from vendors.scalr import records as r
 from vendors.scalr.client import NotAvailable
 from vendors.scalr.records import ServerStatus
 
-from .conftest import eventually, farm_named
+from tests.harness.waiting import wait_for
+
+from .conftest import farm_named, ticking
 
 RUNNING, TERMINATED = ServerStatus.RUNNING, ServerStatus.TERMINATED
 
@@ -26,8 +28,8 @@ def test_launch_farm_until_servers_run(sim, client):
     client.launch_farm(env_id=2, farm_id=farm.id)
     assert statuses(client, 2, farm.id) == [ServerStatus.PENDING_LAUNCH] * 4
     assert client.list_farms(env_id=2)[3].status == r.FarmStatus.RUNNING
-    eventually(lambda: ServerStatus.INITIALIZING in statuses(client, 2, farm.id), sim=sim)
-    eventually(lambda: statuses(client, 2, farm.id) == [RUNNING] * 4, sim=sim)
+    wait_for(lambda: ServerStatus.INITIALIZING in statuses(client, 2, farm.id), step=ticking(sim))
+    wait_for(lambda: statuses(client, 2, farm.id) == [RUNNING] * 4, step=ticking(sim))
     details = client.farm_details(env_id=2, farm_id=farm.id)
     assert details.roles[0].running_instances == 4
     assert all(s.private_ips and s.agent_version for s in details.servers)
@@ -42,9 +44,9 @@ def test_terminate_farm_until_terminated(sim, client):
     client.terminate_farm(env_id=2, farm_id=farm.id, keep_eip=True, force=True)
     assert set(statuses(client, 2, farm.id)) == {ServerStatus.PENDING_TERMINATE}
     assert next(f for f in client.list_farms(env_id=2) if f.id == farm.id).status == r.FarmStatus.PENDING_TERMINATE
-    eventually(lambda: set(statuses(client, 2, farm.id)) == {TERMINATED}, sim=sim)
-    eventually(lambda: next(f for f in client.list_farms(env_id=2) if f.id == farm.id).status
-               == r.FarmStatus.TERMINATED, sim=sim)
+    wait_for(lambda: set(statuses(client, 2, farm.id)) == {TERMINATED}, step=ticking(sim))
+    wait_for(lambda: next(f for f in client.list_farms(env_id=2) if f.id == farm.id).status
+             == r.FarmStatus.TERMINATED, step=ticking(sim))
     with pytest.raises(errors.Conflict, match="Farm already terminated"):
         client.terminate_farm(env_id=2, farm_id=farm.id)
 
@@ -100,8 +102,8 @@ def test_server_launch_respects_max_instances(sim, client):
     details = client.farm_details(env_id=1, farm_id=farm.id)
     assert details.roles[0].max_instances == 3
     assert next(s for s in details.servers if s.id == server_id).status == ServerStatus.PENDING_LAUNCH
-    eventually(lambda: next(s for s in client.farm_details(env_id=1, farm_id=farm.id).servers
-                            if s.id == server_id).status == RUNNING, sim=sim)
+    wait_for(lambda: next(s for s in client.farm_details(env_id=1, farm_id=farm.id).servers
+                          if s.id == server_id).status == RUNNING, step=ticking(sim))
     stopped = farm_named(sim, 1, "batch-prod")
     with pytest.raises(errors.Conflict, match=f"^Farm ID #{stopped.id} is not running"):
         client.launch_server(env_id=1, farm_role_id=sim.world.roles_of_farm(stopped.id)[0].id)
@@ -115,8 +117,8 @@ def test_server_terminate_with_decrease_min(sim, client):
     details = client.farm_details(env_id=1, farm_id=farm.id)
     assert details.roles[1].min_instances == 2
     assert next(s for s in details.servers if s.id == victim).status == ServerStatus.PENDING_TERMINATE
-    eventually(lambda: next(s for s in client.farm_details(env_id=1, farm_id=farm.id).servers
-                            if s.id == victim).status == TERMINATED, sim=sim)
+    wait_for(lambda: next(s for s in client.farm_details(env_id=1, farm_id=farm.id).servers
+                          if s.id == victim).status == TERMINATED, step=ticking(sim))
     with pytest.raises(errors.Conflict, match="unacceptable status"):
         client.terminate_server(env_id=1, server_id=victim)
 
@@ -126,8 +128,8 @@ def test_terminated_server_is_replaced_up_to_min_instances(sim, v1):
     role = sim.world.roles_of_farm(farm.id)[0]
     victim = sim.world.servers_of(farm_role_id=role.id)[0].id
     v1.terminate_server(env_id=1, server_id=victim)
-    eventually(lambda: v1.farm_details(env_id=1, farm_id=farm.id).roles[0].running_instances == 2
-               and victim not in [s.id for s in v1.farm_details(env_id=1, farm_id=farm.id).servers], sim=sim)
+    wait_for(lambda: v1.farm_details(env_id=1, farm_id=farm.id).roles[0].running_instances == 2
+             and victim not in [s.id for s in v1.farm_details(env_id=1, farm_id=farm.id).servers], step=ticking(sim))
 
 
 def test_reboot_suspend_resume(sim, v1, v2):
@@ -138,12 +140,12 @@ def test_reboot_suspend_resume(sim, v1, v2):
     with pytest.raises(NotAvailable, match="Hard reboot"):
         v1.reboot_server(env_id=1, server_id=server.id, hard=True)
     v2.suspend_server(env_id=1, server_id=server.id)
-    eventually(lambda: server.status == "Suspended", sim=sim)
+    wait_for(lambda: server.status == "Suspended", step=ticking(sim))
     with pytest.raises(errors.Conflict) as caught:
         v2.reboot_server(env_id=1, server_id=server.id)
     assert caught.value.code == "UnacceptableState"
     v2.resume_server(env_id=1, server_id=server.id)
-    eventually(lambda: server.status == "Running", sim=sim)
+    wait_for(lambda: server.status == "Running", step=ticking(sim))
     for action in (v1.suspend_server, v1.resume_server):
         with pytest.raises(NotAvailable):
             action(env_id=1, server_id=server.id)
@@ -153,7 +155,7 @@ def test_image_create_and_bundle_task(sim, v1, v2):
     server = sim.world.servers_of(farm_id=1)[0]
     task_id = v1.create_image(env_id=1, server_id=server.id, role_name="nginx-golden")
     assert v1.bundle_task_status(env_id=1, bundle_task_id=task_id) == r.BundleTask(task_id, "pending")
-    eventually(lambda: v1.bundle_task_status(env_id=1, bundle_task_id=task_id).finished, sim=sim)
+    wait_for(lambda: v1.bundle_task_status(env_id=1, bundle_task_id=task_id).finished, step=ticking(sim))
     assert v1.bundle_task_status(env_id=1, bundle_task_id=task_id).status == "success"
     assert "nginx-golden" in [role.name for role in v1.list_roles(env_id=1)]
     with pytest.raises(errors.Conflict, match="already used"):
@@ -193,7 +195,8 @@ def test_dns_zones_and_records(sim, v1, v2):
     assert zones["example.com"].status == "Active" and zones["example.com"].ips
     v1.create_dns_zone(env_id=1, domain_name="shop.example.org", farm_id=1)
     assert {z.name: z.status for z in v1.list_dns_zones(env_id=1)}["shop.example.org"] == "Pending create"
-    eventually(lambda: {z.name: z.status for z in v1.list_dns_zones(env_id=1)}["shop.example.org"] == "Active", sim=sim)
+    wait_for(lambda: {z.name: z.status for z in v1.list_dns_zones(env_id=1)}["shop.example.org"] == "Active",
+             step=ticking(sim))
     v1.add_dns_record(env_id=1, zone_name="shop.example.org", type="TXT", ttl=300, name="@", value="v=spf1 -all")
     records = v1.list_dns_records(env_id=1, zone_name="shop.example.org")
     txt = next(rec for rec in records if rec.type == "TXT")

@@ -16,7 +16,9 @@ from vendors.scalr import records as r
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY_ID, DEMO_V2_SECRET, ScalrSimulator
 
-from .conftest import FAST, eventually, farm_named
+from tests.harness.waiting import wait_for
+
+from .conftest import FAST, farm_named, ticking
 
 
 def test_demo_world(sim):
@@ -55,8 +57,8 @@ def test_failed_server_is_replaced(sim, v1):
     sim.control("fail_server", {"server_id": victim.id, "reason": "Cannot reach the agent"})
     logs = v1.list_logs(env_id=1, farm_id=web.id, server_id=victim.id)
     assert logs.items[0].message == "Cannot reach the agent" and logs.items[0].severity == "error"
-    eventually(lambda: v1.farm_details(env_id=1, farm_id=web.id).roles[0].running_instances == 2
-               and len(v1.farm_details(env_id=1, farm_id=web.id).servers) == 5, sim=sim)
+    wait_for(lambda: v1.farm_details(env_id=1, farm_id=web.id).roles[0].running_instances == 2
+             and len(v1.farm_details(env_id=1, farm_id=web.id).servers) == 5, step=ticking(sim))
 
 
 def test_stuck_server_stays_pending_until_released(sim, v2):
@@ -66,8 +68,8 @@ def test_stuck_server_stays_pending_until_released(sim, v2):
         sim.tick()
     assert stuck.status == "Pending"
     sim.control("set_server_status", {"server_id": stuck.id, "status": "Initializing"})
-    eventually(lambda: r.ServerStatus.INITIALIZING not in [s.status for s in v2.farm_details(
-        env_id=1, farm_id=analytics.id).servers], sim=sim)
+    wait_for(lambda: r.ServerStatus.INITIALIZING not in [s.status for s in v2.farm_details(
+        env_id=1, farm_id=analytics.id).servers], step=ticking(sim))
 
 
 def test_generated_world_for_benchmarks():

@@ -13,7 +13,8 @@ import random
 import httpx
 import pytest
 
-from tests.scalr.conftest import eventually, farm_named, make_connection, poll
+from tests.harness.waiting import wait_for
+from tests.scalr.conftest import farm_named, make_connection, poll, ticking
 from vendors.scalr import models
 from vendors.scalr.records import farm_status, server_status
 from vendors.scalr.sim.apiv2_objects import FARM_STATUS as APIV2_FARM_STATUS
@@ -112,7 +113,7 @@ def test_a_refreshed_farm_whose_servers_all_vanished_is_written(team, sim, api):
     assert models.Server.objects.filter(connection=connection, farm__external_id=staging.id).exists()
 
     assert control(sim, "terminate_farm", farm_id=staging.id).status_code == 200
-    eventually(lambda: not sim.world.servers_of(farm_id=staging.id), sim=sim)  # stopped, then gone
+    wait_for(lambda: not sim.world.servers_of(farm_id=staging.id), step=ticking(sim))  # stopped, then gone
     outcome = poll(connection)
 
     assert outcome.status == "ok", outcome.message

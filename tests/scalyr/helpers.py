@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from vendors.scalyr.client import ScalyrClient
@@ -42,15 +40,3 @@ def emit(sim, *events: dict) -> list[int]:
 def at(seconds_before_now: float) -> int:
     """An absolute event time (ns), `seconds_before_now` before the frozen clock."""
     return int((NOW - seconds_before_now) * NS)
-
-
-def wait_for(condition, timeout: float = 5.0, interval: float = 0.02):
-    """Poll `condition()` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)

@@ -12,7 +12,9 @@ import pytest
 from vendors.scalyr.client import ScalyrClient
 from vendors.scalyr.simulator import ScalyrSimulator
 
-from .helpers import NOW, NS, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, at, control, emit, wait_for
+from tests.harness.waiting import wait_for
+
+from .helpers import NOW, NS, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, at, control, emit
 
 http = httpx.Client(timeout=10)
 

@@ -1,0 +1,1 @@
+"""The shared test harness: waiting for a condition, factories, the permission matrix."""
