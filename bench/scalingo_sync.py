@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 # -- the simulator, in its own process ---------------------------------------------------------------
 def serve(apps: int) -> None:
     """Child process: build and serve the simulator, print its URL, stop when stdin closes."""
-    from vendors.scalingo.sim.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
+    from vendors.scalingo.simulator.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
     from vendors.scalingo.simulator import ScalingoSimulator
 
     sim = ScalingoSimulator(apps=apps, rate_limit=None, record_requests=10)

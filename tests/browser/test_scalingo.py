@@ -15,7 +15,7 @@ from vendors.core import polling
 from vendors.core.models import ActionRun, ActionStatus
 from vendors.scalingo.client import ScalingoClient, forget_bearers
 from vendors.scalingo.models import App, ScalingoConnection
-from vendors.scalingo.sim.demo import populate_demo
+from vendors.scalingo.simulator.demo import populate_demo
 from vendors.scalingo.simulator import DEFAULT_TOKEN, ScalingoSimulator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

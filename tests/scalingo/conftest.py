@@ -17,8 +17,8 @@ from vendors.core import budget as budget_module
 from vendors.core import polling
 from vendors.scalingo import models
 from vendors.scalingo.client import ScalingoClient, forget_bearers
-from vendors.scalingo.sim import auth as sim_auth
-from vendors.scalingo.sim.routes_resources import find_plan, new_addon, new_collaborator, new_domain
+from vendors.scalingo.simulator import auth as sim_auth
+from vendors.scalingo.simulator.routes_resources import find_plan, new_addon, new_collaborator, new_domain
 from vendors.scalingo.simulator import DEFAULT_TOKEN
 from vendors.scalingo.sync import BATCH, DETAIL_COLUMNS
 

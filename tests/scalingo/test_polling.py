@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.scalingo.scalingo_helpers import tables_holding
 from vendors.scalingo import models, polling
-from vendors.scalingo.sim.demo import populate_demo
+from vendors.scalingo.simulator.demo import populate_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from vendors.core.models import Health
 from vendors.scalingo import models, polling, sync
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.events import sentence
-from vendors.scalingo.sim.demo import populate_demo
+from vendors.scalingo.simulator.demo import populate_demo
 from vendors.scalingo.simulator import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.django_db

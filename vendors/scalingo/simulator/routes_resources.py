@@ -9,8 +9,8 @@ import secrets
 import time
 
 from vendors.core.simulator import Response, json_response
-from vendors.scalingo.sim.routing import APP, Ctx, error, invalid, not_found, router
-from vendors.scalingo.sim.world import iso, public
+from vendors.scalingo.simulator.routing import APP, Ctx, error, invalid, not_found, router
+from vendors.scalingo.simulator.world import iso, public
 
 # -- variables -------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from vendors.core.simulator import json_response
-from vendors.scalingo.sim.routing import Ctx, error, invalid, router
-from vendors.scalingo.sim.world import REGIONS, iso, public
+from vendors.scalingo.simulator.routing import Ctx, error, invalid, router
+from vendors.scalingo.simulator.world import REGIONS, iso, public
 
 
 @router.add("POST", r"/v1/tokens/exchange", auth=False)

@@ -7,8 +7,8 @@ import secrets
 import time
 
 from vendors.core.simulator import Response, json_response
-from vendors.scalingo.sim.routing import APP, Ctx, error, invalid, not_found, paginate, router
-from vendors.scalingo.sim.world import public
+from vendors.scalingo.simulator.routing import APP, Ctx, error, invalid, not_found, paginate, router
+from vendors.scalingo.simulator.world import public
 
 EVENTS_PER_PAGE = 30  # recorded default (455 events over 16 pages)
 DEPLOYMENTS_PER_PAGE = 20

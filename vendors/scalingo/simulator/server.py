@@ -28,12 +28,12 @@ import time
 from collections import deque
 
 from vendors.core.simulator import Request, Response, Simulator, json_response
-from vendors.scalingo.sim import routes_activity, routes_apps, routes_auth, routes_resources  # noqa: F401 (routes)
-from vendors.scalingo.sim.auth import Credentials, RateLimiter
-from vendors.scalingo.sim.demo import populate_bulk, populate_demo
-from vendors.scalingo.sim.routes_activity import StreamWait
-from vendors.scalingo.sim.routing import Ctx, Reply, router
-from vendors.scalingo.sim.world import APP_STATUSES, REGIONS, World, iso, public
+from vendors.scalingo.simulator import routes_activity, routes_apps, routes_auth, routes_resources  # noqa: F401 (routes)
+from vendors.scalingo.simulator.auth import Credentials, RateLimiter
+from vendors.scalingo.simulator.demo import populate_bulk, populate_demo
+from vendors.scalingo.simulator.routes_activity import StreamWait
+from vendors.scalingo.simulator.routing import Ctx, Reply, router
+from vendors.scalingo.simulator.world import APP_STATUSES, REGIONS, World, iso, public
 
 logger = logging.getLogger("vendors.simulator.scalingo")
 
@@ -327,9 +327,3 @@ class ScalingoSimulator(Simulator):
         simulator.lively = True
         logger.info("demo API tokens: ops user %s, partner user %s", DEFAULT_TOKEN, PARTNER_TOKEN)
         return simulator
-
-
-__all__ = ["ScalingoSimulator", "DEFAULT_TOKEN", "PARTNER_TOKEN", "DEFAULT_PASSWORD"]
-
-if __name__ == "__main__":
-    ScalingoSimulator.main()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from vendors.core.simulator import Response, json_response
-from vendors.scalingo.sim.routing import APP, Ctx, error, invalid, not_found, router
-from vendors.scalingo.sim.world import BUSY_STATUSES, MAX_PER_TYPE, SIZE_NAMES, SIZES, public, size_json
+from vendors.scalingo.simulator.routing import APP, Ctx, error, invalid, not_found, router
+from vendors.scalingo.simulator.world import BUSY_STATUSES, MAX_PER_TYPE, SIZE_NAMES, SIZES, public, size_json
 
 
 def app_json(ctx: Ctx, app: dict) -> dict:

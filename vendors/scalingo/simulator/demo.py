@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from vendors.scalingo.sim.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
+from vendors.scalingo.simulator.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
 
 DAY = 86400.0
 NAMES = [

@@ -1,0 +1,3 @@
+from vendors.scalingo.simulator import ScalingoSimulator
+
+ScalingoSimulator.main()
