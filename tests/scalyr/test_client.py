@@ -11,7 +11,7 @@ import pytest
 
 from vendors.core import errors
 from vendors.scalyr.client import REGIONS, MissingToken, ScalyrClient, is_relative, time_param
-from vendors.scalyr.records import TimeseriesQuery
+from vendors.scalyr.client.records import TimeseriesQuery
 
 from .helpers import (ALL_TOKENS, NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, at, control, emit,
                                    make_client)

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from console.teams.models import Role
-from vendors.scalyr import explorer as reads
+from vendors.scalyr.selectors import explorer as reads
 
 from .app_helpers import WEB1, WEB2, access, ago, seed
 from .helpers import READ_CONFIG, emit

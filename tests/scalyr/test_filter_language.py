@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vendors.core import errors
-from vendors.scalyr import filters
+from vendors.scalyr import filter_language as filters
 
 from .helpers import NOW, at, emit
 

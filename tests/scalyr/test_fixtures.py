@@ -22,7 +22,7 @@ import pytest
 
 from vendors.core import errors
 from vendors.scalyr.client import ScalyrClient
-from vendors.scalyr.records import TimeseriesQuery
+from vendors.scalyr.client.records import TimeseriesQuery
 from vendors.scalyr.simulator import ScalyrSimulator
 from vendors.scalyr.simulator.params import Params
 

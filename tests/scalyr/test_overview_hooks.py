@@ -16,7 +16,7 @@ from django.utils import timezone
 from console.audit.models import AuditEvent
 from console.teams.models import Role, Team
 from vendors.core import registry
-from vendors.scalyr import services, thresholds
+from vendors.scalyr import sync, thresholds
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 from vendors.scalyr.state import from_ms, to_ms
 
@@ -365,7 +365,7 @@ def test_the_detail_page_refreshes_its_chart_alone(operator, scalyr_connection):
 def test_the_demo_error_rate_chart_has_a_threshold_and_is_the_overview_figure(scalyr_connection):
     ScalyrConnection.objects.filter(pk=scalyr_connection.pk).update(settings={"demo": True})
     scalyr_connection.refresh_from_db()
-    services.demo_seed(connection=scalyr_connection)
+    sync.demo_seed(connection=scalyr_connection)
     errors = SavedQuery.objects.get(name="5xx responses")
     assert (errors.threshold_direction, errors.threshold, errors.headline) == ("above", 20.0, True)
     assert SavedQuery.objects.filter(headline=True).count() == 1
@@ -375,11 +375,11 @@ def test_a_demo_seeded_before_thresholds_gets_its_threshold_once(scalyr_connecti
     ScalyrConnection.objects.filter(pk=scalyr_connection.pk).update(settings={"demo": True, "demo_seeded": True})
     SavedQuery.objects.create(connection=scalyr_connection, name="5xx responses", kind="chart", state={})
     scalyr_connection.refresh_from_db()
-    assert services.demo_seed(connection=scalyr_connection) == 0  # nothing new created...
+    assert sync.demo_seed(connection=scalyr_connection) == 0  # nothing new created...
     assert SavedQuery.objects.get().threshold == 20.0  # ...but the alert is there
     SavedQuery.objects.update(threshold=None, threshold_direction="", headline=False)
     scalyr_connection.refresh_from_db()
-    services.demo_seed(connection=scalyr_connection)
+    sync.demo_seed(connection=scalyr_connection)
     assert SavedQuery.objects.get().threshold is None  # a team's later choice stays
 
 

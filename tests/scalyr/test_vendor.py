@@ -9,7 +9,8 @@ from console.teams.models import Role, Team
 from vendors.core import registry
 from vendors.core.errors import AuthenticationError, VendorError
 from vendors.core.provisioning import ProvisionError, provision
-from vendors.scalyr import clients, services
+from vendors.scalyr import client as clients
+from vendors.scalyr import sync
 from vendors.scalyr.forms import ScalyrConnectionForm
 from vendors.scalyr.models import SavedQuery, ScalyrConnection, TeamQueryPolicy
 from vendors.scalyr.simulator import ScalyrSimulator
@@ -134,7 +135,7 @@ def test_the_demo_connection_gets_its_saved_queries_once(scalyr_connection, live
     ScalyrConnection.objects.filter(pk=scalyr_connection.pk).update(settings={"demo": True})
     scalyr_connection.refresh_from_db()
     notes = SPEC.poll(scalyr_connection)
-    assert notes[0] == f"Demo: {len(services.DEMO_SAVED)} saved queries created."
+    assert notes[0] == f"Demo: {len(sync.DEMO_SAVED)} saved queries created."
     assert SavedQuery.objects.filter(pinned=True).count() == 2
     SavedQuery.objects.filter(name="Billing errors").delete()
     scalyr_connection.refresh_from_db()

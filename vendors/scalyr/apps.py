@@ -7,6 +7,6 @@ class ScalyrConfig(AppConfig):
     verbose_name = "Scalyr"
 
     def ready(self):
-        from vendors.scalyr import configfiles, vendor  # noqa: F401 (configfiles register action verbs)
+        from vendors.scalyr import services, vendor  # noqa: F401 (services register action verbs)
 
         vendor.register()

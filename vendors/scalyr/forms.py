@@ -2,7 +2,7 @@ from django import forms
 
 from vendors.core.forms import BASE_FIELDS, ConnectionForm
 from vendors.scalyr import links
-from vendors.scalyr.clients import SECRET_NAMES, TOKEN_LABELS
+from vendors.scalyr.client import SECRET_NAMES, TOKEN_LABELS
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 
 REGIONS = [("us", "US (app.scalyr.com)"), ("eu", "EU (eu.scalyr.com)"), ("", "Another URL (below)")]

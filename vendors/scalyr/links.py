@@ -2,7 +2,7 @@
 
 A template is Scalyr filter text with placeholders naming one attribute of the object the
 link is for: `app == '{app.name}'`, `$serverHost contains '{server.hostname}'`. A
-placeholder is replaced by a safely quoted literal (`filters.literal`), together with the
+placeholder is replaced by a safely quoted literal (`filter_language.literal`), together with the
 quotes around it when it stands alone in them, so no app or host name can change the
 meaning of the filter. A placeholder inside a longer quoted string (`'web-{app.name}'`)
 could not be quoted safely and is refused when the template is saved.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from vendors.scalyr import filters
+from vendors.scalyr import filter_language
 
 #: link kind -> (settings key, placeholder object name, default template, label)
 KINDS = {
@@ -85,7 +85,7 @@ def build_filter(template: str, kind: str, obj) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value == "":
             missing = True
             return ""
-        return filters.literal(value)
+        return filter_language.literal(value)
 
     text = _PLACEHOLDER.sub(substitute, template)
     return None if missing else text

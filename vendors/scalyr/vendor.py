@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalyr import links, selectors, services, thresholds
-from vendors.scalyr.charts import tile
-from vendors.scalyr.client import READ_LOGS
-from vendors.scalyr.clients import token_kinds
+from vendors.scalyr import links, selectors, sync
+from vendors.scalyr.client import READ_LOGS, token_kinds
 from vendors.scalyr.forms import ScalyrConnectionForm
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 from vendors.scalyr.state import MAX_FILTER, ChartState
 from vendors.scalyr.templatetags.scalyr import figure
 
 DEMO_PORT = 8103
-
-
-def poll(connection: ScalyrConnection, parts=None) -> list[str]:
-    return services.connection_poll(connection=connection, parts=parts)
-
-
-def check(connection: ScalyrConnection) -> str:
-    return services.connection_check(connection=connection)
 
 
 def log_link(kind: str, obj, team, user=None) -> str | None:
@@ -43,7 +32,7 @@ def log_link(kind: str, obj, team, user=None) -> str | None:
     team_id = team if isinstance(team, int) else team.pk
     if user is not None and not selectors.may_query(user=user, team_id=team_id):
         return None
-    for connection in ScalyrConnection.objects.filter(team_id=team_id, enabled=True).order_by("name"):
+    for connection in selectors.enabled_connections(teams=team_id):
         if READ_LOGS not in token_kinds(connection):
             continue
         template = connection.settings.get(setting, default)
@@ -63,14 +52,7 @@ def _search_link(text, teams, user=None) -> str | None:
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_FILTER or not links.balanced(text) or teams is None:
         return None
-    connections = ScalyrConnection.objects.filter(enabled=True).order_by("name")
-    if isinstance(teams, QuerySet):
-        connections = connections.filter(team__in=teams)
-    else:
-        connections = connections.filter(team_id=teams if isinstance(teams, int) else teams.pk)
-    if user is not None:
-        connections = connections.filter(team_id__in=selectors.queryable_team_ids(user=user))
-    for connection in connections:
+    for connection in selectors.enabled_connections(teams=teams, user=user):
         if READ_LOGS in token_kinds(connection):
             return reverse("scalyr:explorer", args=[connection.pk]) + "?" + urlencode({"filter": text})
     return None
@@ -87,9 +69,7 @@ def summary(teams) -> list[registry.SummaryItem]:
     the figures (the chart marked as the connection's figure, else its first pinned chart by
     name) in one query with a subquery per connection.
     """
-    charts = SavedQuery.objects.filter(connection__team__in=teams)
-    totals = charts.aggregate(saved=Count("pk"), over=Count("pk", filter=Q(
-        connection__enabled=True, kind=SavedQuery.Kind.CHART) & thresholds.over_q()))
+    totals = selectors.saved_query_totals(teams=teams)
     items = []
     figures = list(selectors.overview_figures(teams=teams))
     for chart in figures:
@@ -110,13 +90,8 @@ def summary(teams) -> list[registry.SummaryItem]:
 def attention(teams) -> list[registry.AttentionItem]:
     """Charts whose latest value is past their threshold (critical when far past), most severe and recent first;
     a chart with a threshold that could not be refreshed is a notice (its value is stale)."""
-    charts = SavedQuery.objects.filter(connection__team__in=teams, connection__enabled=True,
-                                       kind=SavedQuery.Kind.CHART, threshold__isnull=False) \
-        .exclude(threshold_direction="").filter(thresholds.over_q() | ~Q(refresh_error=""))
-    charts = thresholds.with_severity(charts).select_related("connection") \
-        .order_by("severity", F("crossed_at").desc(nulls_last=True), "name")[:registry.ATTENTION_LIMIT]
     items = []
-    for chart in charts:
+    for chart in selectors.charts_needing_attention(teams=teams, limit=registry.ATTENTION_LIMIT):
         state = ChartState.from_params(chart.state)
         what = f"{state.function} of {state.filter or 'all events'} ({state.range_label().lower()})"
         if chart.severity == 2:
@@ -133,10 +108,8 @@ def attention(teams) -> list[registry.AttentionItem]:
 
 
 def search(teams, text: str, limit: int) -> list[registry.SearchResult]:
-    found = SavedQuery.objects.filter(connection__team__in=teams, name__icontains=text) \
-        .select_related("connection").order_by("name", "connection__name")[:limit]
     results = []
-    for saved in found:
+    for saved in selectors.saved_queries_named(teams=teams, text=text, limit=limit):
         parts = [saved.get_kind_display()]
         if saved.is_chart:
             parts.append(f"{saved.state.get('function') or 'count'} = {figure(saved.latest_value)}"
@@ -152,7 +125,7 @@ def panels(request, teams) -> list[registry.Panel]:
     if not charts:
         return []
     return [registry.Panel(title="Pinned log charts", template="scalyr/panels/tiles.html", url=reverse("scalyr:home"),
-                           context={"tiles": [tile(chart) for chart in charts]})]
+                           context={"tiles": [selectors.tile(chart) for chart in charts]})]
 
 
 def demo_connections(url: str) -> list[dict]:
@@ -168,7 +141,7 @@ def register() -> None:
     registry.register(registry.VendorSpec(
         name="scalyr", label="Scalyr", connection_model=ScalyrConnection, form_class=ScalyrConnectionForm,
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
-        poll=poll, check=check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
+        poll=sync.poll, check=sync.check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
         attention=attention, search=search, log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
         assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,

@@ -7,13 +7,12 @@ from django.urls import reverse
 from django_htmx.http import push_url
 
 from vendors.core.errors import VendorError
-from vendors.scalyr import charts as reads
+from console.htmx import wants_fragment
 from vendors.scalyr import selectors
-from vendors.scalyr.client import READ_LOGS
-from vendors.scalyr.clients import missing_token_reason
+from vendors.scalyr.client import READ_LOGS, missing_token_reason
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.state import FUNCTIONS, ChartState
-from vendors.scalyr.views.common import is_partial, scalyr_error
+from vendors.scalyr.views.common import scalyr_error
 
 TEMPLATE = "scalyr/chart.html"
 
@@ -23,11 +22,11 @@ def chart(request, pk: int):
     state = ChartState.from_params(request.GET)
     reason = missing_token_reason(connection, READ_LOGS)
     context = {"connection": connection, "state": state, "reason": reason}
-    if is_partial(request):
+    if wants_fragment(request):
         context["partial"] = True
         if not reason and not state.errors:
             try:
-                series = reads.chart_series(connection=connection, state=state)
+                series = selectors.chart_series(connection=connection, state=state)
             except VendorError as exc:
                 context["error"] = scalyr_error(exc)
             else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from vendors.core.errors import VendorError
-from console.htmx import wants_fragment as is_partial  # noqa: F401  (one rule for every vendor)
 
 
 def scalyr_error(exc: VendorError) -> dict:

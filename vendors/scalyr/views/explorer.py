@@ -17,13 +17,12 @@ from django.utils import timezone
 from django_htmx.http import push_url
 
 from vendors.core.errors import VendorError
-from vendors.scalyr import explorer as reads
+from console.htmx import wants_fragment
 from vendors.scalyr import selectors
-from vendors.scalyr.client import READ_LOGS
-from vendors.scalyr.clients import missing_token_reason
+from vendors.scalyr.client import READ_LOGS, missing_token_reason
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.state import ORDERS, ExplorerState, from_ms, to_ms
-from vendors.scalyr.views.common import is_partial, scalyr_error
+from vendors.scalyr.views.common import scalyr_error
 
 TEMPLATE = "scalyr/explorer.html"
 
@@ -44,14 +43,13 @@ def explorer(request, pk: int):
     connection = selectors.connection_for_query(user=request.user, pk=pk)
     state = ExplorerState.from_params(request.GET)
     reason = missing_token_reason(connection, READ_LOGS)
-    if is_partial(request):
+    if wants_fragment(request):
         if "token" in request.GET:
             return _more(request, connection, state)
         return _results(request, connection, state, reason)
     context = {
         "connection": connection, "state": state, "reason": reason, "orders": ORDERS,
-        "others": [c for c in selectors.connections_for_user(user=request.user).order_by("name")
-                   if c.pk != connection.pk],
+        "others": [c for c in selectors.connections_by_name(user=request.user) if c.pk != connection.pk],
         "save_kind": SavedQuery.Kind.EXPLORER,
         "can_save": connection.user_role in ("operator", "admin"),
     }
@@ -65,7 +63,7 @@ def _results(request, connection, state: ExplorerState, reason: str):
                "partial": True}
     if not reason and not state.errors:
         try:
-            page = reads.events_page(connection=connection, state=state, window=window)
+            page = selectors.events_page(connection=connection, state=state, window=window)
         except VendorError as exc:
             context["error"] = scalyr_error(exc)
         else:
@@ -73,7 +71,7 @@ def _results(request, connection, state: ExplorerState, reason: str):
                            more_query=_sub_query(state, window, token=page.continuation_token or ""),
                            frozen_url=request.build_absolute_uri(f"{base}?{state.frozen(window[1]).query(tail=False)}"))
             if state.tail:
-                context["tail_query"] = _tail_query(state, reads.tail_cursor(
+                context["tail_query"] = _tail_query(state, selectors.tail_cursor(
                     page.lines, default_ns=to_ms(window[1]) * 1_000_000, started_ms=to_ms(timezone.now())))
     response = render(request, f"{TEMPLATE}#results", context)
     if request.htmx.trigger == "explorer-form":  # a new query from the form: its URL is the one to share
@@ -87,8 +85,8 @@ def _more(request, connection, state: ExplorerState):
         return HttpResponseBadRequest("Load more needs the window of the first page.")
     context = {"connection": connection, "state": state, "lines": ()}
     try:
-        page = reads.events_page(connection=connection, state=state, window=window,
-                                 continuation_token=request.GET["token"])
+        page = selectors.events_page(connection=connection, state=state, window=window,
+                                     continuation_token=request.GET["token"])
     except VendorError as exc:
         context["error"] = scalyr_error(exc)
     else:
@@ -102,7 +100,7 @@ def histogram(request, pk: int):
     state = ExplorerState.from_params(request.GET)
     context = {"connection": connection, "state": state}
     try:
-        result = reads.histogram(connection=connection, state=state, window=_window(request))
+        result = selectors.histogram(connection=connection, state=state, window=_window(request))
     except VendorError as exc:
         context["error"] = scalyr_error(exc)
     else:
@@ -116,7 +114,7 @@ def facets(request, pk: int):
     state = ExplorerState.from_params(request.GET)
     context = {"connection": connection, "state": state}
     try:
-        found = reads.facets(connection=connection, state=state, window=_window(request))
+        found = selectors.facets(connection=connection, state=state, window=_window(request))
     except VendorError as exc:
         context["error"] = scalyr_error(exc)
     else:
@@ -127,7 +125,7 @@ def facets(request, pk: int):
     return render(request, f"{TEMPLATE}#facets", context)
 
 
-def _tail_query(state: ExplorerState, cursor: reads.TailCursor, **extra) -> str:
+def _tail_query(state: ExplorerState, cursor: selectors.TailCursor, **extra) -> str:
     return urlencode({**state.params(), "since": cursor.since_ns, "seen": ",".join(sorted(cursor.seen)),
                       "started": cursor.started_ms, **extra})
 
@@ -137,22 +135,22 @@ def tail(request, pk: int):
     connection = selectors.connection_for_query(user=request.user, pk=pk)
     state = ExplorerState.from_params(request.GET)
     try:
-        cursor = reads.TailCursor(since_ns=int(request.GET["since"]),
-                                  seen=frozenset(s for s in request.GET.get("seen", "").split(",") if s),
-                                  started_ms=int(request.GET["started"]))
+        cursor = selectors.TailCursor(since_ns=int(request.GET["since"]),
+                                      seen=frozenset(s for s in request.GET.get("seen", "").split(",") if s),
+                                      started_ms=int(request.GET["started"]))
     except (KeyError, ValueError):
         return HttpResponseBadRequest("The tail needs since and started.")
     status = "running"
     if request.GET.get("paused") == "1":
         status = "paused"
     elif request.GET.get("resume") == "1":
-        cursor = reads.TailCursor(since_ns=cursor.since_ns, seen=cursor.seen, started_ms=to_ms(timezone.now()))
+        cursor = selectors.TailCursor(since_ns=cursor.since_ns, seen=cursor.seen, started_ms=to_ms(timezone.now()))
     elif cursor.expired():
         status = "stopped"
     context = {"connection": connection, "state": state, "tail_status": status, "lines": ()}
     if status == "running":
         try:
-            lines, cursor = reads.tail_events(connection=connection, state=state, cursor=cursor)
+            lines, cursor = selectors.tail_events(connection=connection, state=state, cursor=cursor)
         except VendorError as exc:
             context["error"] = scalyr_error(exc)
         else:

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 from console.teams.models import Role
 from console.teams.selectors import require_role
 from vendors.core import errors
-from vendors.scalyr import configfiles, selectors
-from vendors.scalyr.client import READ_CONFIG, WRITE_CONFIG
-from vendors.scalyr.clients import missing_token_reason
+from vendors.scalyr import selectors, services
+from vendors.scalyr.client import READ_CONFIG, WRITE_CONFIG, missing_token_reason
 from vendors.scalyr.forms import ConfigFileForm
 from vendors.scalyr.views.common import scalyr_error
 
@@ -37,7 +36,7 @@ def file_list(request, pk: int):
                "edit_reason": _edit_reason(request, connection)}
     if not context["reason"]:
         try:
-            context["paths"] = configfiles.files_list(connection=connection)
+            context["paths"] = selectors.files_list(connection=connection)
         except errors.VendorError as exc:
             context["error"] = scalyr_error(exc)
     return render(request, "scalyr/files.html", context)
@@ -52,13 +51,13 @@ def file_detail(request, pk: int):
     status = 200
     if not context["reason"]:
         try:
-            found = configfiles.file_get(connection=connection, path=path)
+            found = selectors.file_get(connection=connection, path=path)
         except errors.NotFound as exc:
             context["error"], status = scalyr_error(exc), 404
         except errors.VendorError as exc:
             context["error"] = scalyr_error(exc)
         else:
-            text, strict = configfiles.pretty(found.content)
+            text, strict = selectors.pretty(found.content)
             context.update(file=found, pretty=text, strict_json=strict)
     return render(request, "scalyr/file.html", context, status=status)
 
@@ -79,8 +78,8 @@ def file_edit(request, pk: int):
         if form.is_valid():
             path = form.cleaned_data["path"]
             try:
-                configfiles.file_put(connection=connection, path=path, content=form.cleaned_data["content"],
-                                     expected_version=form.cleaned_data["expected_version"], actor=request.user)
+                services.file_put(connection=connection, path=path, content=form.cleaned_data["content"],
+                                  expected_version=form.cleaned_data["expected_version"], actor=request.user)
             except errors.Conflict as exc:
                 return _conflict(request, context, form, path, exc)
             except errors.VendorError as exc:
@@ -93,7 +92,7 @@ def file_edit(request, pk: int):
     path = request.GET.get("path", "")
     if path:
         try:
-            found = configfiles.file_get(connection=connection, path=path)
+            found = selectors.file_get(connection=connection, path=path)
         except errors.VendorError as exc:
             context["error"] = scalyr_error(exc)
             return render(request, "scalyr/file_edit.html", context, status=404 if exc.kind == "not_found" else 200)
@@ -110,7 +109,7 @@ def _conflict(request, context, form, path: str, exc: errors.Conflict):
     """Someone changed (or created) the file meanwhile: show theirs next to the kept text, ready to save over it."""
     connection = context["connection"]
     try:
-        theirs = configfiles.file_get_or_none(connection=connection, path=path)
+        theirs = selectors.file_get_or_none(connection=connection, path=path)
     except errors.VendorError as fetch_error:
         context.update(form=form, error=scalyr_error(fetch_error))
         return render(request, "scalyr/file_edit.html", context)
@@ -120,7 +119,7 @@ def _conflict(request, context, form, path: str, exc: errors.Conflict):
     form.is_valid()
     form.fields["path"].widget.attrs["readonly"] = True
     context.update(form=form, conflict=True, theirs=theirs, conflict_message=str(exc), creating=False,
-                   theirs_text=configfiles.pretty(theirs.content)[0] if theirs else "")
+                   theirs_text=selectors.pretty(theirs.content)[0] if theirs else "")
     return render(request, "scalyr/file_edit.html", context, status=409)
 
 
@@ -138,7 +137,7 @@ def file_delete(request, pk: int):
         messages.error(request, "Delete needs the version you saw; open the file again.")
         return redirect(_file_url(connection, path))
     try:
-        configfiles.file_delete(connection=connection, path=path, expected_version=version, actor=request.user)
+        services.file_delete(connection=connection, path=path, expected_version=version, actor=request.user)
     except errors.Conflict:
         messages.error(request, f"{path} changed since you opened it (you saw version {version}); "
                                 "nothing was deleted. Check the current version below and delete again if needed.")

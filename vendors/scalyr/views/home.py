@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.teams.models import Role
-from console.teams.selectors import require_role, roles_by_team, teams_for_user
+from console.teams.selectors import require_role, roles_by_team, team_get
 from vendors.scalyr import selectors, services
-from vendors.scalyr.client import READ_CONFIG, READ_LOGS, WRITE_CONFIG
-from vendors.scalyr.clients import TOKEN_LABELS, token_kinds
-from vendors.scalyr.models import TeamQueryPolicy
+from vendors.scalyr.client import READ_CONFIG, READ_LOGS, TOKEN_LABELS, WRITE_CONFIG, token_kinds
 
 
 def home(request):
     roles = roles_by_team(user=request.user)
     queryable = selectors.queryable_team_ids(user=request.user)
     rows = []
-    for connection in selectors.connections_for_user(user=request.user).order_by("name"):
+    for connection in selectors.connections_by_name(user=request.user):
         kinds = token_kinds(connection)
         rows.append({
             "connection": connection,
@@ -29,13 +27,11 @@ def home(request):
         })
     saved = [(s, s.connection.team_id in queryable, Role.rank(roles.get(s.connection.team_id, Role.VIEWER)) >=
               Role.rank(Role.OPERATOR)) for s in selectors.saved_queries_for(user=request.user)]
-    teams = list(teams_for_user(user=request.user).filter(scalyr_connections__isnull=False).distinct())
-    policies = dict(TeamQueryPolicy.objects.filter(team__in=teams).values_list("team_id", "viewers_may_query"))
     context = {
         "rows": rows,
         "saved": saved,
-        "teams": [{"team": t, "viewers_may_query": policies.get(t.pk, False),
-                   "is_admin": roles.get(t.pk) == Role.ADMIN} for t in teams],
+        "teams": [{"team": team, "viewers_may_query": granted, "is_admin": roles.get(team.pk) == Role.ADMIN}
+                  for team, granted in selectors.query_policies(user=request.user)],
         "role": roles,
     }
     return render(request, "scalyr/home.html", context)
@@ -43,7 +39,7 @@ def home(request):
 
 @require_POST
 def policy(request, slug: str):
-    team = get_object_or_404(teams_for_user(user=request.user), slug=slug)
+    team = team_get(user=request.user, slug=slug)
     require_role(user=request.user, team=team, role=Role.ADMIN)
     allowed = request.POST.get("viewers_may_query") == "1"
     services.query_policy_set(team=team, viewers_may_query=allowed, actor=request.user)

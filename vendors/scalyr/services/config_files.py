@@ -1,21 +1,20 @@
-"""Scalyr configuration files: list, read, and audited writes guarded by `expectedVersion`.
+"""Scalyr configuration files: audited writes guarded by `expectedVersion` (reads are in selectors).
 
-Reading needs a Read Config (or Write Config) token; writing a Write Config token and the
-team's admin role (checked by the views). A write carries the version the editor started
-from, so Scalyr refuses it with `versionMismatch` when someone changed the file meanwhile;
-the caller then shows both versions. Every attempt, refused or not, is audited.
+Writing needs a Write Config token and the team's admin role (checked by the views). A write
+carries the version the editor started from, so Scalyr refuses it with `versionMismatch` when
+someone changed the file meanwhile; the caller then shows both versions. Every attempt,
+refused or not, is audited.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from vendors.core import errors
 from vendors.core.actions import action_secret_values, action_start, performer
 from vendors.core.models import ActionStatus
-from vendors.scalyr.clients import client_for
-from vendors.scalyr.records import ConfigFile
+from vendors.scalyr.client import client_for
+from vendors.scalyr.selectors.config_files import file_get_or_none
 
 TARGET_TYPE = "scalyr.configfile"
 
@@ -28,32 +27,6 @@ class _Target:
 
     def __str__(self) -> str:
         return self.label
-
-
-def pretty(content: str | None) -> tuple[str, bool]:
-    """(text to show, was strict JSON). Scalyr's relaxed JSON (comments, bare keys) is shown as written."""
-    if content is None:
-        return "", False
-    try:
-        return json.dumps(json.loads(content), indent=2, ensure_ascii=False), True
-    except ValueError:
-        return content, False
-
-
-def files_list(*, connection) -> tuple[str, ...]:
-    return client_for(connection).list_files()
-
-
-def file_get(*, connection, path: str) -> ConfigFile:
-    """The file, or NotFound (Scalyr's `success/noSuchFile`)."""
-    return client_for(connection).get_file(path)
-
-
-def file_get_or_none(*, connection, path: str) -> ConfigFile | None:
-    try:
-        return file_get(connection=connection, path=path)
-    except errors.NotFound:
-        return None
 
 
 def _write(*, connection, actor, verb: str, path: str, summary: str, params: dict, content: str | None = None):

@@ -1,4 +1,4 @@
-"""Reads of Scalyr rows, scoped to the user's teams, and the query permission.
+"""Scalyr connections of the user's teams, and the query permission.
 
 Querying logs is a right of its own, separate from seeing the console: operators and
 admins have it; viewers only in teams whose admin granted it (`TeamQueryPolicy`).
@@ -8,12 +8,12 @@ Another team's objects answer 404; a member without the right gets 403.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404
 
 from console.teams.models import Membership, Role
 from console.teams.selectors import roles_by_team, teams_for_user
-from vendors.scalyr.models import SavedQuery, ScalyrConnection, TeamQueryPolicy
+from vendors.scalyr.models import ScalyrConnection, TeamQueryPolicy
 
 QUERY_DENIED = ("Querying logs needs the operator role in this team, or a grant to viewers by a team admin "
                 "(on the Logs page).")
@@ -21,6 +21,23 @@ QUERY_DENIED = ("Querying logs needs the operator role in this team, or a grant 
 
 def connections_for_user(*, user) -> QuerySet[ScalyrConnection]:
     return ScalyrConnection.objects.filter(team__in=teams_for_user(user=user)).select_related("team")
+
+
+def connections_by_name(*, user) -> list[ScalyrConnection]:
+    return list(connections_for_user(user=user).order_by("name"))
+
+
+def enabled_connections(*, teams, user=None) -> QuerySet[ScalyrConnection]:
+    """The enabled connections of `teams` (a queryset of teams, a team or its id) by name; with
+    `user`, only those of teams where the user may query logs (what a deep link may point to)."""
+    connections = ScalyrConnection.objects.filter(enabled=True).order_by("name")
+    if isinstance(teams, QuerySet):
+        connections = connections.filter(team__in=teams)
+    else:
+        connections = connections.filter(team_id=teams if isinstance(teams, int) else teams.pk)
+    if user is not None:
+        connections = connections.filter(team_id__in=queryable_team_ids(user=user))
+    return connections
 
 
 def connection_get(*, user, pk: int) -> ScalyrConnection:
@@ -80,28 +97,8 @@ def queryable_team_ids(*, user) -> set[int]:
             if Role.rank(role) >= Role.rank(Role.OPERATOR) or team_id in granted}
 
 
-def saved_queries_for(*, user) -> QuerySet[SavedQuery]:
-    return SavedQuery.objects.filter(connection__team__in=teams_for_user(user=user)) \
-        .select_related("connection", "connection__team", "created_by")
-
-
-def saved_query_get(*, user, pk: int) -> SavedQuery:
-    saved = saved_queries_for(user=user).filter(pk=pk).first()
-    if saved is None:
-        raise Http404("No such saved query.")
-    return saved
-
-
-def pinned_charts(*, teams) -> QuerySet[SavedQuery]:
-    return SavedQuery.objects.filter(connection__team__in=teams, kind=SavedQuery.Kind.CHART, pinned=True) \
-        .select_related("connection").order_by("connection__name", "name")
-
-
-def overview_figures(*, teams) -> QuerySet[SavedQuery]:
-    """One chart per enabled connection of `teams`: the one marked as its overview figure, else its
-    first pinned chart by name. One query, whatever the number of connections."""
-    first = SavedQuery.objects.filter(connection=OuterRef("pk"), kind=SavedQuery.Kind.CHART) \
-        .filter(Q(headline=True) | Q(pinned=True)).order_by("-headline", "name").values("pk")[:1]
-    chosen = ScalyrConnection.objects.filter(team__in=teams, enabled=True).annotate(chart=Subquery(first)) \
-        .values("chart")
-    return SavedQuery.objects.filter(pk__in=chosen).select_related("connection").order_by("connection__name")
+def query_policies(*, user) -> list[tuple]:
+    """(team, whether its viewers may query logs) for each of the user's teams with a Scalyr connection."""
+    teams = list(teams_for_user(user=user).filter(scalyr_connections__isnull=False).distinct())
+    policies = dict(TeamQueryPolicy.objects.filter(team__in=teams).values_list("team_id", "viewers_may_query"))
+    return [(team, policies.get(team.pk, False)) for team in teams]

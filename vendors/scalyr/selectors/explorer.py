@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from vendors.core.errors import VendorError
-from vendors.scalyr import filters
-from vendors.scalyr.clients import client_for
-from vendors.scalyr.records import SEVERITY_NAMES, LogEvent
+from vendors.scalyr.client import client_for
+from vendors.scalyr.client.records import SEVERITY_NAMES, LogEvent
+from vendors.scalyr.filter_language import and_term, facet_term
 from vendors.scalyr.state import ExplorerState, from_ms, to_ms
 
 PAGE_SIZE = 100
@@ -194,8 +194,8 @@ def facets(*, connection, state: ExplorerState, window: tuple[datetime, datetime
             return Facet(field=name, values=(), match_count=0, error=str(exc))
         values = tuple(
             FacetValue(value=v.value, label=_facet_label(name, v.value), count=v.count,
-                       include=filters.and_term(state.filter, filters.facet_term(name, v.value)),
-                       exclude=filters.and_term(state.filter, filters.facet_term(name, v.value, exclude=True)))
+                       include=and_term(state.filter, facet_term(name, v.value)),
+                       exclude=and_term(state.filter, facet_term(name, v.value, exclude=True)))
             for v in result.values)
         return Facet(field=name, values=values, match_count=result.match_count)
 

@@ -1,8 +1,10 @@
-"""Building Scalyr clients for a connection: short timeouts in the web process, patient ones in polls.
+"""The Scalyr client, and the one place that builds one for a connection: short timeouts in the
+web process, patient ones in polls.
 
 Interactive clients are kept per process (keyed by the connection row's `updated_at`): an httpx
 client costs milliseconds to build and keeps its connections alive, which is most of what an
-explorer query would otherwise cost on top of Scalyr's own time.
+explorer query would otherwise cost on top of Scalyr's own time. Scalyr answers overload with
+`error/server/backoff` (retried by the core) rather than a quota per token, so no request budget is kept.
 """
 
 from __future__ import annotations
@@ -14,10 +16,32 @@ import httpx
 
 from vendors.core import errors
 from vendors.core.errors import SecretUnreadable
-from vendors.scalyr.client import READ_CONFIG, READ_LOGS, REGIONS, TOKEN_KINDS, WRITE_CONFIG, ScalyrClient
+from vendors.scalyr.client.base import (
+    READ_CONFIG,
+    READ_LOGS,
+    REGIONS,
+    TOKEN_KINDS,
+    TOKEN_LABELS,
+    WRITE_CONFIG,
+    MissingToken,
+    ScalyrTransport,
+    is_relative,
+    resolve_base_url,
+    time_param,
+)
+from vendors.scalyr.client.config_files import ConfigFileMethods
+from vendors.scalyr.client.query import LogQueries
 from vendors.scalyr.models import ScalyrConnection
 
-TOKEN_LABELS = {READ_LOGS: "Read Logs", READ_CONFIG: "Read Config", WRITE_CONFIG: "Write Config"}
+__all__ = ["READ_CONFIG", "READ_LOGS", "REGIONS", "SECRET_NAMES", "TOKEN_KINDS", "TOKEN_LABELS", "WRITE_CONFIG",
+           "MissingToken", "ScalyrClient", "base_url", "client_for", "is_relative", "missing_token_reason",
+           "resolve_base_url", "time_param", "token_kinds"]
+
+
+class ScalyrClient(LogQueries, ConfigFileMethods, ScalyrTransport):
+    """Scalyr (DataSet / SentinelOne SDL) log API client: queries, stats and config files."""
+
+
 #: token kind -> the connection secret holding it (also the provisioning key: `read_logs_token_env`)
 SECRET_NAMES = {kind: f"{kind}_token" for kind in TOKEN_KINDS}
 #: a person is waiting: fail fast, retry a backoff once
