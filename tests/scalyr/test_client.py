@@ -240,10 +240,21 @@ def test_tokens_are_checked_per_kind(sim, client):
         client.check("write_logs")
 
 
-def test_bearer_mode_sends_the_token_in_a_header(sim):
+def test_bearer_mode_sends_the_token_in_a_header(sim, monkeypatch):
+    received = []
+    handle = sim.handle
+
+    def recording(request):
+        received.append((request.path, request.header("Authorization"), request.json() if request.body else {}))
+        return handle(request)
+
+    monkeypatch.setattr(sim, "handle", recording)
     with make_client(sim, bearer=True) as scalyr:
         scalyr.check("read_logs")
         scalyr.list_files()
+    assert [(path, authorization) for path, authorization, _ in received] == [
+        ("/api/facetQuery", f"Bearer {READ_LOGS}"), ("/api/listFiles", f"Bearer {READ_CONFIG}")]
+    assert all("token" not in body for _, _, body in received)  # in the header only, not also in the body
 
 
 # -- tokens: never sent without need, never in URLs, logs or errors --------------------------------
