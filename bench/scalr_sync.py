@@ -53,7 +53,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from dashboard.celery import freeze_startup_heap  # noqa: E402
 from console.teams.models import Team  # noqa: E402
 from vendors.core import polling as core_polling  # noqa: E402
-from vendors.scalr import polling, signing  # noqa: E402
+from vendors.scalr.client import signing  # noqa: E402
+from vendors.scalr.sync import poll as polling  # noqa: E402
 from vendors.scalr.models import Farm, ScalrConnection, Server  # noqa: E402
 from vendors.scalr.simulator import DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY_ID, DEMO_V2_SECRET  # noqa: E402
 

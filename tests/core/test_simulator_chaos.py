@@ -19,7 +19,7 @@ import pytest
 from vendors.core.simulator import CHAOS_KINDS
 from vendors.scalingo.simulator.demo import populate_demo
 from vendors.scalingo.simulator import DEFAULT_TOKEN, ScalingoSimulator
-from vendors.scalr import signing
+from vendors.scalr.client import signing
 from vendors.scalr.simulator import DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY_ID, DEMO_V2_SECRET, ScalrSimulator
 from vendors.scalyr.simulator import ScalyrSimulator
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from vendors.scalr import signing
+from vendors.scalr.client import signing
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import (DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY_ID, DEMO_V2_SECRET,
                                      ScalrSimulator)

@@ -8,9 +8,9 @@ import pytest
 
 from console import redaction
 from vendors.core import errors
-from vendors.scalr import records as r
+from vendors.scalr.client import records as r
 from vendors.scalr.client import NotAvailable
-from vendors.scalr.records import ServerStatus
+from vendors.scalr.client.records import ServerStatus
 
 from tests.harness.waiting import wait_for
 
@@ -263,7 +263,7 @@ ServerReboot ServerTerminate StatisticsGetGraphURL""".split()
 
 
 def test_every_seed_action_has_a_method_that_sends_it():
-    from vendors.scalr.client_v1 import ACTIONS, ScalrV1Client
+    from vendors.scalr.client.v1 import ACTIONS, ScalrV1Client
 
     assert len(SEED_ACTIONS) == 31 and set(SEED_ACTIONS) == set(ACTIONS)
     for method in ACTIONS.values():
@@ -275,7 +275,7 @@ def test_each_action_method_sends_its_action():
 
     import httpx
 
-    from vendors.scalr.client_v1 import ACTIONS, ScalrV1Client
+    from vendors.scalr.client.v1 import ACTIONS, ScalrV1Client
 
     samples = {"env_id": 1, "farm_id": 1, "farm_role_id": 2, "server_id": "s-1", "script_id": 100, "name": "N",
                "value": "V", "zone_name": "z.example", "record_id": 1, "type": "A", "ttl": 60,

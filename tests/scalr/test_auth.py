@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from vendors.core import errors
-from vendors.scalr import signing
+from vendors.scalr.client import signing
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import (DEMO_V1_KEY_ID, DEMO_V2_KEY_ID, DEMO_V2_STAGING_KEY_ID,
                                      DEMO_V2_STAGING_SECRET)

@@ -218,7 +218,7 @@ def test_a_launch_is_never_succeeded_next_to_a_contradicting_badge(operator, pol
     from django.utils import timezone
 
     from vendors.core.actions import action_follow_again
-    from vendors.scalr.polling import client_for
+    from vendors.scalr.client import client_for
     from vendors.scalr.sync import EnvInventory, scalr_inventory_sync
 
     target = farm(polled, "qa-sandbox")

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from vendors.scalr import records as r
+from vendors.scalr.client import records as r
 
 
 def blank(details: r.FarmDetails) -> tuple[r.FarmDetails, list]:

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.scalr.conftest import make_connection, poll
 from vendors.scalr import models
-from vendors.scalr.records import server_status
+from vendors.scalr.client.records import server_status
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,8 @@ def test_sync_statements_do_not_grow_with_farms(team, sim):
     """Writing 12 farms or 60 takes the same statements: one per kind of row, and per batch of inserts."""
     from collections import Counter
 
-    from vendors.scalr.polling import client_for, fetch_farm
+    from vendors.scalr.client import client_for
+    from vendors.scalr.sync import fetch_farm
     from vendors.scalr.sync import EnvInventory, scalr_inventory_sync
 
     connection = make_connection(team, sim, api="v2")
@@ -173,7 +174,8 @@ def test_new_events_are_all_read_whether_few_or_many(polled, sim):
 def test_a_query_api_poll_leaves_the_hours_reserve_to_people(team, sim):
     """With only the reserve of an environment's hour left, the poll does not read it: deferred, not failed,
     and what was stored stays."""
-    from vendors.scalr.polling import POLL_MINIMUM, RESERVE, budget_for
+    from vendors.scalr.client import budget_for
+    from vendors.scalr.sync import POLL_MINIMUM, RESERVE
 
     connection = make_connection(team, sim, api="v1", hourly_limit=2400, env_ids=[1])
     assert poll(connection).status == "ok"

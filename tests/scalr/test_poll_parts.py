@@ -9,7 +9,7 @@ from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
 from vendors.core import http
 from vendors.scalr import models
-from vendors.scalr.sim.access import APIV2_PERMISSION_MESSAGE, QUERY_API_PERMISSION_MESSAGE
+from vendors.scalr.simulator.access import APIV2_PERMISSION_MESSAGE, QUERY_API_PERMISSION_MESSAGE
 
 pytestmark = pytest.mark.django_db
 

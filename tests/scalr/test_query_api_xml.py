@@ -8,8 +8,8 @@ from xml.etree.ElementTree import fromstring  # reading our own simulator's outp
 import pytest
 
 from vendors.core import errors
-from vendors.scalr import query_xml
-from vendors.scalr import records as r
+from vendors.scalr.client import query_xml
+from vendors.scalr.client import records as r
 from vendors.scalr.client import Deprecated
 
 from .conftest import farm_named, query_api_post

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vendors.scalr.records import FarmStatus, ServerStatus, farm_status, server_status
+from vendors.scalr.client.records import FarmStatus, ServerStatus, farm_status, server_status
 
 
 @pytest.mark.parametrize("value, expected", [

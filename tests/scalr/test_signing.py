@@ -11,7 +11,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from vendors.scalr import client_v1, signing
+from vendors.scalr.client import signing
+from vendors.scalr.client import v1 as client_v1
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import ScalrSimulator
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from vendors.scalr import records as r
+from vendors.scalr.client import records as r
 from vendors.scalr.client import ScalrV1Client, ScalrV2Client
 from vendors.scalr.simulator import DEMO_V1_KEY_ID, DEMO_V1_SECRET, DEMO_V2_KEY_ID, DEMO_V2_SECRET, ScalrSimulator
 

@@ -16,8 +16,8 @@ import pytest
 from tests.harness.waiting import wait_for
 from tests.scalr.conftest import farm_named, make_connection, poll, ticking
 from vendors.scalr import models
-from vendors.scalr.records import farm_status, server_status
-from vendors.scalr.sim.apiv2_objects import FARM_STATUS as APIV2_FARM_STATUS
+from vendors.scalr.client.records import farm_status, server_status
+from vendors.scalr.simulator.apiv2_objects import FARM_STATUS as APIV2_FARM_STATUS
 from vendors.scalr.simulator import ScalrSimulator
 
 pytestmark = pytest.mark.django_db

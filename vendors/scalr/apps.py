@@ -7,6 +7,6 @@ class ScalrConfig(AppConfig):
     verbose_name = "Scalr"
 
     def ready(self):
-        from vendors.scalr import services, services_config, vendor  # noqa: F401 (services register action verbs)
+        from vendors.scalr import services, vendor  # noqa: F401 (services register action verbs)
 
         vendor.register()

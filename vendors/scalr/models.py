@@ -6,7 +6,7 @@ from django.db import models
 
 from vendors.core.links import cached_reverse
 from vendors.core.models import Connection
-from vendors.scalr import records as r
+from vendors.scalr.client import records as r
 
 TRANSITIONAL_SERVER = {"pending_launch", "pending", "initializing", "pending_terminate", "pending_suspend",
                        "resuming", "importing", "temporary"}

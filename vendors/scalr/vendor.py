@@ -6,7 +6,8 @@ from django.urls import reverse
 from vendors.core import registry
 from vendors.scalr import models
 from vendors.scalr.forms import ScalrConnectionForm
-from vendors.scalr.polling import client_for, scalr_connection_poll
+from vendors.scalr.client import client_for
+from vendors.scalr.sync import scalr_connection_poll
 from vendors.scalr.selectors import connection_ids, farm_summary_counts
 
 PENDING_SERVERS = ("pending_launch", "pending", "initializing", "resuming", "importing", "temporary")

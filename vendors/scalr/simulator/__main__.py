@@ -1,0 +1,3 @@
+from vendors.scalr.simulator.server import ScalrSimulator
+
+ScalrSimulator.main()

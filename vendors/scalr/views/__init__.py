@@ -1,0 +1,1 @@
+"""Scalr's pages, one module per resource; each parses its input, calls a selector or a service, renders."""
