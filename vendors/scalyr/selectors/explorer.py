@@ -162,8 +162,8 @@ class FacetValue:
     value: object
     label: str
     count: int
-    include: str  # the filter with `field == value` added
-    exclude: str  # the filter with `field != value` added
+    include_filter: str  # the filter with `field == value` added
+    exclude_filter: str  # the filter with `field != value` added
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,8 @@ def facets(*, connection, state: ExplorerState, window: tuple[datetime, datetime
             return Facet(field=name, values=(), match_count=0, error=str(exc))
         values = tuple(
             FacetValue(value=v.value, label=_facet_label(name, v.value), count=v.count,
-                       include=and_term(state.filter, facet_term(name, v.value)),
-                       exclude=and_term(state.filter, facet_term(name, v.value, exclude=True)))
+                       include_filter=and_term(state.filter, facet_term(name, v.value)),
+                       exclude_filter=and_term(state.filter, facet_term(name, v.value, exclude=True)))
             for v in result.values)
         return Facet(field=name, values=values, match_count=result.match_count)
 

@@ -119,7 +119,7 @@ def facets(request, pk: int):
         context["error"] = scalyr_error(exc)
     else:
         context["facets"] = [
-            (facet, [(value, state.query(filter=value.include), state.query(filter=value.exclude))
+            (facet, [(value, state.query(filter=value.include_filter), state.query(filter=value.exclude_filter))
                      for value in facet.values])
             for facet in found]
     return render(request, f"{TEMPLATE}#facets", context)
