@@ -84,8 +84,11 @@ def test_rate_limit_fault_speaks_each_generation(sim, client):
 
 
 def test_transient_5xx_is_retried(sim, client):
+    served, faults = sim.requests_served, sim.faults_served().get("http_503", 0)
     sim.faults.update(status=503, count=1)
     client.check()
+    assert sim.faults_served().get("http_503", 0) == faults + 1, "the 503 was answered"
+    assert sim.requests_served == served + 2, "and the check was sent again"
 
 
 def test_persistent_5xx_becomes_unavailable(sim, client):
@@ -101,8 +104,11 @@ def test_malformed_answers_are_protocol_errors(sim, client):
 
 
 def test_one_malformed_answer_to_a_read_is_read_again(sim, client):
+    served, faults = sim.requests_served, sim.faults_served().get("malformed", 0)
     sim.faults.update(malformed=True, count=1)
     assert client.list_farms(env_id=1)
+    assert sim.faults_served().get("malformed", 0) == faults + 1, "the malformed answer was served"
+    assert sim.requests_served > served + 1, "and the list was read again"
 
 
 @pytest.mark.parametrize("api", ["v1", "v2"])
