@@ -12,14 +12,15 @@ import json
 
 import pytest
 from celery.signals import task_prerun
+from tests.scalingo import scalingo_wire as wire
 from tests.scalingo.scalingo_helpers import APP, api_requests, tables_holding
 
 from console.audit.models import AuditEvent, Outcome
 from console.teams.models import Role
 from vendors.core.actions import action_execute, action_follow_again
 from vendors.core.models import ActionRun, ActionStatus
-from vendors.scalingo import models, polling, services
-from vendors.scalingo.client import ScalingoClient
+from vendors.scalingo import models, services
+from vendors.scalingo.client import ScalingoClient, budget_for
 from vendors.scalingo.forms import ScaleForm
 from vendors.scalingo.simulator import DEFAULT_TOKEN
 
@@ -184,7 +185,7 @@ def test_set_variables_keeps_values_out_of_params_audit_tasks_and_the_database(
     sim, conn, app = setup
     admin = members[Role.ADMIN]
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
-        vendor.create_variable(APP, "API_KEY", "old-value")
+        wire.create_variable(vendor, APP, "API_KEY", "old-value")
 
     with django_capture_on_commit_callbacks() as queued:
         action = services.scalingo_variables_set(app=app, actor=admin, verb="scalingo.variables.set",
@@ -217,8 +218,8 @@ def test_set_variables_keeps_values_out_of_params_audit_tasks_and_the_database(
 def test_delete_a_variable(setup, members, run_actions):
     sim, conn, app = setup
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
-        vendor.create_variable(APP, "OLD_FLAG", "1")
-        vendor.create_variable(APP, "KEEP_ME", "2")
+        wire.create_variable(vendor, APP, "OLD_FLAG", "1")
+        wire.create_variable(vendor, APP, "KEEP_ME", "2")
 
     action = run_actions(services.scalingo_variable_delete, app=app, actor=members[Role.ADMIN], name="OLD_FLAG")
 
@@ -239,7 +240,7 @@ def test_actions_count_against_the_tokens_budget(scalingo_sims, make_connection,
     conn = make_connection(sim, requests_per_minute=60)
     assert poll(conn).status == "ok"
     app = models.App.objects.get(connection=conn, name=APP)
-    budget = polling.budget_for(conn)
+    budget = budget_for(conn)
     before, sim_before = budget.used(), len(sim.received)
 
     action = run_actions(services.scalingo_app_restart, app=app, actor=members[Role.OPERATOR], scope=[])

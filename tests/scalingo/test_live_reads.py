@@ -16,7 +16,9 @@ from tests.harness.waiting import wait_for
 from tests.scalingo.scalingo_helpers import APP
 
 from console.teams.models import Role
-from vendors.scalingo import models, polling, views
+from vendors.scalingo import models, sync
+from vendors.scalingo.client import budget_for
+from vendors.scalingo.views import logs as log_views
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def events(response):
 def short_tail(monkeypatch):
     """The live tail stops by itself after 30 s instead of 5 min: a test that waits for lines
     that never come fails in time instead of hanging."""
-    monkeypatch.setattr(views, "TAIL_SECONDS", 30)
+    monkeypatch.setattr(log_views, "TAIL_SECONDS", 30)
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def test_the_live_tail_waits_out_429s_and_loses_or_repeats_no_line(polled, membe
 
 def test_the_live_tail_counts_its_api_requests_against_the_tokens_minute(polled, members, short_tail):
     sim, conn, app = polled
-    budget = polling.budget_for(conn)
+    budget = budget_for(conn)
     before = budget.used()
     sim.received.clear()
 
@@ -159,8 +161,8 @@ def test_page_reads_use_the_reserve_polls_leave(polled, members, poll):
     sim, conn, app = polled
     outcomes = [poll(conn).status for _ in range(12)]
     assert "deferred" in outcomes and "failed" not in outcomes
-    budget = polling.budget_for(conn)
-    assert budget.remaining() < polling.RESERVE + polling.POLL_MINIMUM  # what polls leave: the reserve
+    budget = budget_for(conn)
+    assert budget.remaining() < sync.RESERVE + sync.POLL_MINIMUM  # what polls leave: the reserve
     sim.control("log", {"app": APP, "source": "web-1", "lines": ["GET / 200"]})
     admin = web(members[Role.ADMIN])
     with sim.lock:

@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 
 from tests.scalingo.scalingo_helpers import tables_holding
-from vendors.scalingo import models, polling
+from vendors.scalingo import models, sync
+from vendors.scalingo.client import budget_for
 from vendors.scalingo.simulator.demo import populate_demo
 
 pytestmark = pytest.mark.django_db
@@ -62,14 +63,14 @@ def test_one_poll_stays_within_the_limit_and_says_how_fresh_details_are(limited,
 
     assert refusals == []
     made = len(sim.received)
-    assert made <= LIMIT - polling.RESERVE
-    assert polling.budget_for(conn).used() == made  # the shared budget counted every request
+    assert made <= LIMIT - sync.RESERVE
+    assert budget_for(conn).used() == made  # the shared budget counted every request
     detailed = [pk for pk, at in synced_at(conn).items() if at]
     assert 0 < len(detailed) < len(apps)
     assert models.App.objects.filter(connection=conn).count() == len(apps)  # every app is listed anyway
     # the requests went where the plan says: the list, the feed, and 7 per detailed app
     details = [r for r in sim.received if "/apps/" in r.path]
-    assert len(details) == polling.CALLS_PER_APP * len(detailed)
+    assert len(details) == sync.CALLS_PER_APP * len(detailed)
     assert {r.path.split("/")[3] for r in details} == set(detailed)
     notes = " ".join(conn.poll_notes)
     assert f"{len(apps)} apps; details of {len(detailed)} refreshed" in notes
@@ -82,11 +83,11 @@ def test_a_user_opening_an_app_after_a_poll_still_gets_it_refreshed(limited, pol
     assert poll(conn).status == "ok"
     waiting = models.App.objects.filter(connection=conn, details_synced_at__isnull=True).first()
 
-    polling.scalingo_app_refresh(conn, waiting)
+    sync.scalingo_app_refresh(conn, waiting)
 
     waiting.refresh_from_db()
     assert waiting.details_synced_at is not None and waiting.formation.exists()
-    assert refusals == [] and polling.budget_for(conn).used() <= LIMIT
+    assert refusals == [] and budget_for(conn).used() <= LIMIT
 
 
 def test_repeated_polls_refresh_every_app_in_turn(limited, poll, clock):
@@ -157,7 +158,7 @@ def test_a_poll_refused_by_scalingo_keeps_what_it_fetched(scalingo_sims, make_co
     # 5 requests for the list and the feed, then the planned apps' 7 calls each share the 30 left:
     # at least the first app to finish fits, never all of them
     detailed = models.App.objects.filter(connection=conn, details_synced_at__isnull=False).count()
-    assert 0 < detailed <= polling.FETCH_CONCURRENCY
+    assert 0 < detailed <= sync.FETCH_CONCURRENCY
     assert models.App.objects.filter(connection=conn).count() == len(visible(sim))
     assert any("Retry later" in note for note in conn.poll_notes)
 
@@ -198,7 +199,7 @@ def test_an_app_deleted_while_the_poll_reads_it_does_not_fail_the_poll(scalingo_
 def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, poll):
     """The console's own choice to wait is a deferral, not a failure: the connection does not turn Failing."""
     sim, conn, refusals = limited
-    budget = polling.budget_for(conn)
+    budget = budget_for(conn)
     budget.spend(LIMIT - 1)  # users opened app pages, logs and charts this minute
 
     outcome = poll(conn)
@@ -214,14 +215,14 @@ def test_a_poll_with_the_minute_already_spent_asks_scalingo_nothing(limited, pol
 def test_polls_leave_the_reserve_to_people(limited, poll):
     """With only the reserve left in the minute, a poll waits: what is kept is for pages and actions."""
     sim, conn, refusals = limited
-    budget = polling.budget_for(conn)
-    budget.spend(LIMIT - polling.RESERVE - polling.POLL_MINIMUM + 1)
+    budget = budget_for(conn)
+    budget.spend(LIMIT - sync.RESERVE - sync.POLL_MINIMUM + 1)
 
     assert poll(conn).status == "deferred"
     assert len(sim.received) == 0
 
-    budget_left = polling.budget_for(conn)
-    assert budget_left.remaining() == polling.RESERVE + polling.POLL_MINIMUM - 1
+    budget_left = budget_for(conn)
+    assert budget_left.remaining() == sync.RESERVE + sync.POLL_MINIMUM - 1
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["first-poll", "next-poll"])
@@ -280,7 +281,7 @@ def test_polls_page_reads_and_actions_reuse_one_bearer_until_scalingo_refuses_it
         scalingo_sims, make_connection, poll, members, django_capture_on_commit_callbacks):
     from console.teams.models import Role
     from tests.scalingo.scalingo_helpers import APP, api_requests, exchanges
-    from vendors.scalingo import services
+    from vendors.scalingo import selectors, services
     from vendors.scalingo.simulator import PARTNER_TOKEN
 
     sim = scalingo_sims()
@@ -288,7 +289,7 @@ def test_polls_page_reads_and_actions_reuse_one_bearer_until_scalingo_refuses_it
     for _ in range(4):
         assert poll(conn).status == "ok"
     app = models.App.objects.get(connection=conn, name=APP)
-    services.scalingo_variables(app=app)
+    selectors.scalingo_variables(app=app)
     with django_capture_on_commit_callbacks(execute=True):
         services.scalingo_app_restart(app=app, scope=[], actor=members[Role.OPERATOR])
 

@@ -10,12 +10,13 @@ import json
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
+from tests.scalingo import scalingo_wire as wire
 from tests.scalingo.scalingo_helpers import APP, tables_holding
 
 from vendors.core.simulator import Response
 
 from vendors.core.models import Health
-from vendors.scalingo import models, polling, sync
+from vendors.scalingo import models, sync
 from vendors.scalingo.client import ScalingoClient
 from vendors.scalingo.events import sentence
 from vendors.scalingo.simulator.demo import populate_demo
@@ -88,7 +89,7 @@ def test_a_poll_stores_every_app_with_its_details(scalingo_sims, make_connection
     # Events: the account feed's newest pages, linked to their apps, with a sentence each.
     feed = sorted((e for e in sim.world.events if e["app_id"] in truth), key=lambda e: e["_ts"], reverse=True)
     stored = models.Event.objects.filter(connection=conn)
-    assert set(stored.values_list("external_id", flat=True)) == {e["id"] for e in feed[:polling.EVENT_PAGES * 30]}
+    assert set(stored.values_list("external_id", flat=True)) == {e["id"] for e in feed[:sync.EVENT_PAGES * 30]}
     for event in stored.select_related("app"):
         assert event.app is not None and event.app.name == event.app_name
         assert sentence(event).endswith(".")
@@ -253,11 +254,11 @@ def test_a_passing_fault_in_a_part_is_asked_again_at_the_next_poll(scalingo_sims
 def test_variable_values_and_crash_log_urls_never_reach_the_database(scalingo_sims, make_connection, poll):
     sim = scalingo_sims()
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
-        created = vendor.create_variable(APP, "DATABASE_PASSWORD", SECRET_VALUE)     # new_variable
-        vendor.update_variable(APP, created.id, SECRET_VALUE + "-2")               # edit_variable (+ old_value)
+        created = wire.create_variable(vendor, APP, "DATABASE_PASSWORD", SECRET_VALUE)  # new_variable
+        wire.update_variable(vendor, APP, created.id, SECRET_VALUE + "-2")              # edit_variable (+ old_value)
         vendor.set_variables(APP, {"STRIPE_KEY": OTHER_SECRET, "DATABASE_PASSWORD": SECRET_VALUE + "-3"})
         stripe = next(v for v in vendor.variables(APP) if v.name == "STRIPE_KEY")
-        vendor.delete_variables(APP, [stripe.id])                                   # edit_variables, deleted
+        wire.delete_variables(vendor, APP, [stripe.id])                             # edit_variables, deleted
         vendor.delete_variable(APP, created.id)                                     # delete_variable
     sim.control("event", {"app": APP, "type": "crash", "type_data": {
         "container_type": "web", "crash_logs": f"Error: DATABASE_PASSWORD={SECRET_VALUE} rejected",
@@ -295,7 +296,7 @@ def test_variable_values_and_crash_log_urls_never_reach_the_database(scalingo_si
 def _fetch(sim):
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
         apps = vendor.apps()
-        details = {a.id: polling.fetch_details(vendor, a.id) for a in apps}
+        details = {a.id: sync.fetch_details(vendor, a.id) for a in apps}
         events = [e for page in (1, 2, 3) for e in vendor.events(page=page).items]
     return apps, details, events
 
@@ -345,8 +346,8 @@ def test_a_second_poll_writes_only_what_changed_and_ends_equal_to_scalingo(scali
     with ScalingoClient(DEFAULT_TOKEN, api_url=sim.url, auth_url=sim.url) as vendor:
         vendor.scale("storefront", [{"name": "web", "amount": 4, "size": "L"}])
         addon = vendor.addons("billing-api")[0]
-        vendor.delete_addon("billing-api", addon.id)
-        vendor.add_domain("status-page", "status.example.org")
+        wire.delete_addon(vendor, "billing-api", addon.id)
+        wire.add_domain(vendor, "status-page", "status.example.org")
     sim.control("crash", {"app": "search-indexer"})
     for _ in range(3):
         sim.tick()  # the scale's operation ends; stats move

@@ -179,7 +179,7 @@ def test_the_app_page_says_why_its_details_are_stale(scalingo_sims, make_connect
 
     from tests.scalingo.scalingo_helpers import APP
 
-    from vendors.scalingo.polling import scalingo_app_refresh
+    from vendors.scalingo.sync import scalingo_app_refresh
 
     sim = scalingo_sims()
     conn = make_connection(sim)

@@ -1,23 +1,7 @@
-"""Human sentences for Scalingo events, and the type_data we refuse to keep.
-
-Variable events carry the values (secrets of the app) and crash events a pre-signed logs
-URL: those keys are dropped before an event is stored.
-"""
+"""Human sentences for Scalingo events, for the app page and the timeline. (What an event may
+not keep is decided where it is stored: sync/write.py.)"""
 
 from __future__ import annotations
-
-SECRET_KEYS = {"value", "old_value", "logs_url", "crash_logs", "new_vars", "updated_vars", "deleted_vars"}
-#: one-off commands can carry inline secrets (`run psql postgres://user:pass@...`)
-SECRET_KEYS_BY_TYPE = {"run": {"command"}}
-
-
-def clean_type_data(event_type: str, data: dict | None) -> dict:
-    data = dict(data or {})
-    if event_type == "edit_variables":
-        return {key: [v.get("name") if isinstance(v, dict) else v for v in (data.get(key) or [])]
-                for key in ("new_vars", "updated_vars", "deleted_vars")}
-    dropped = SECRET_KEYS | SECRET_KEYS_BY_TYPE.get(event_type, set())
-    return {key: value for key, value in data.items() if key not in dropped}
 
 
 def _formation(values: dict | None) -> str:

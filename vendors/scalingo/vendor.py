@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from vendors.core import registry
 from vendors.scalingo import models
+from vendors.scalingo.client import client_for
 from vendors.scalingo.events import sentence as event_sentence
 from vendors.scalingo.forms import ScalingoConnectionForm
-from vendors.scalingo.polling import client_for, scalingo_connection_poll
 from vendors.scalingo.selectors import connection_ids
+from vendors.scalingo.sync import scalingo_connection_poll
 
 
 def check(connection) -> str:

@@ -1,4 +1,5 @@
-"""A Scalingo poll planned to fit the documented 60 requests per minute per token.
+"""A Scalingo poll planned to fit the documented 60 requests per minute per token (the plan
+and the fetch; write.py writes what it read).
 
 Each poll reads the app list and the account's event feed (to learn which apps changed),
 then refreshes the details of as many apps as the remaining budget allows: apps never
@@ -9,18 +10,17 @@ allows, the connection page says how fresh the details are.
 
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.utils import timezone
 
 from vendors.core import errors
-from vendors.core.budget import RequestBudget
+from vendors.core.budget import budgeted
 from vendors.core.parts import PollParts
 from vendors.scalingo import models
-from vendors.scalingo.client import ScalingoClient
-from vendors.scalingo.sync import AppDetails, scalingo_app_sync, scalingo_inventory_sync
+from vendors.scalingo.client import ScalingoClient, budget_for, client_for
+from vendors.scalingo.sync.write import AppDetails, scalingo_app_sync, scalingo_inventory_sync
 
 #: requests one app's details cost: containers, ps, stats, addons, domains, collaborators, deployments
 CALLS_PER_APP = 7
@@ -30,40 +30,6 @@ EVENT_PAGES = 3
 #: requests a poll needs before any details: the token exchange, the app list, a page of the feed
 POLL_MINIMUM = 3
 FETCH_CONCURRENCY = 4
-DEFAULT_REQUESTS_PER_MINUTE = 60
-
-
-def client_for(connection: models.ScalingoConnection, **kwargs) -> ScalingoClient:
-    settings = connection.settings or {}
-    return ScalingoClient(
-        connection.secrets.get("token") or "",
-        region=settings.get("region") or "osc-fr1",
-        api_url=connection.base_url or None,
-        auth_url=settings.get("auth_url") or "https://auth.scalingo.com",
-        legacy=bool(settings.get("legacy")),
-        **kwargs,
-    )
-
-
-def interactive_client_for(connection: models.ScalingoConnection) -> ScalingoClient:
-    """For reads a user waits for: fail fast with Scalingo's words instead of retrying for long.
-    They do not ask the budget first: they may use the RESERVE that polls leave them."""
-    return client_for(connection, max_attempts=2, max_retry_seconds=3)
-
-
-def live_client_for(connection: models.ScalingoConnection) -> ScalingoClient:
-    """For the live tail: its API requests (the logs URL, renewed now and then) count against the
-    token's minute as they are made, since the tail outlives a minute; it waits out Scalingo's
-    429s itself (and says so), so the client does not retry for long."""
-    budget = budget_for(connection)
-    return client_for(connection, max_attempts=2, max_retry_seconds=3, on_limited_request=budget.spend)
-
-
-def budget_for(connection: models.ScalingoConnection) -> RequestBudget:
-    """One budget per token (keyed by a hash of it, never the token), shared by all processes."""
-    limit = (connection.settings or {}).get("requests_per_minute", DEFAULT_REQUESTS_PER_MINUTE)
-    key = hashlib.sha256((connection.secrets.get("token") or "").encode()).hexdigest()[:16]
-    return RequestBudget(f"scalingo:{key}", limit=int(limit) or None, window_seconds=60)
 
 
 def fetch_details(client: ScalingoClient, app: str) -> AppDetails:
@@ -104,49 +70,46 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
         raise errors.Deferred(f"this token's {budget.limit} requests a minute are spent (app pages, logs, actions "
                               f"keep {RESERVE} of them); the poll waits for the next minute",
                               retry_in=budget.seconds_to_reset())
-    with client_for(connection) as client:
-        try:
-            apps = client.apps()
-            newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
+    with budgeted(client_for(connection), budget) as client:
+        apps = client.apps()
+        newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
 
-            def read_events():
-                read = []
-                for page in range(1, EVENT_PAGES + 1):
-                    if page > 1 and available is not None and client.limited_requests >= available - RESERVE:
-                        break
-                    batch = client.events(page=page)
-                    read.extend(batch.items)
-                    if not batch.pagination.next_page or (newest and any(
-                            e.created_at and e.created_at <= newest for e in batch.items)):
-                        break
-                return read
+        def read_events():
+            read = []
+            for page in range(1, EVENT_PAGES + 1):
+                if page > 1 and available is not None and client.limited_requests >= available - RESERVE:
+                    break
+                batch = client.events(page=page)
+                read.extend(batch.items)
+                if not batch.pagination.next_page or (newest and any(
+                        e.created_at and e.created_at <= newest for e in batch.items)):
+                    break
+            return read
 
-            events = parts.read("events", "the account's event feed", read_events) or []
-            changed = {e.app_name for e in events if e.app_name and (newest is None or
-                                                                   (e.created_at and e.created_at > newest))}
-            remaining = budget.remaining()
-            capacity = None if remaining is None else max(0, (remaining - client.limited_requests - RESERVE)
-                                                           // CALLS_PER_APP)
-            chosen = _plan(connection, apps, changed, capacity)
-            details = {}
+        events = parts.read("events", "the account's event feed", read_events) or []
+        changed = {e.app_name for e in events if e.app_name and (newest is None or
+                                                               (e.created_at and e.created_at > newest))}
+        remaining = budget.remaining()
+        capacity = None if remaining is None else max(0, (remaining - client.limited_requests - RESERVE)
+                                                       // CALLS_PER_APP)
+        chosen = _plan(connection, apps, changed, capacity)
+        details = {}
 
-            def read_details(record):
-                try:
-                    return fetch_details(client, record.id)
-                except errors.NotFound as missing:
-                    if missing.details.get("resource") != "app":
-                        raise
-                    return None  # deleted since the app list was read: the next poll removes its row
+        def read_details(record):
+            try:
+                return fetch_details(client, record.id)
+            except errors.NotFound as missing:
+                if missing.details.get("resource") != "app":
+                    raise
+                return None  # deleted since the app list was read: the next poll removes its row
 
-            def fetch(record):  # after a 429, the other apps keep their details for the next poll
-                detail = parts.read(f"app:{record.id}", f"details of app {record.name}", lambda: read_details(record))
-                if detail:
-                    details[record.id] = detail
+        def fetch(record):  # after a 429, the other apps keep their details for the next poll
+            detail = parts.read(f"app:{record.id}", f"details of app {record.name}", lambda: read_details(record))
+            if detail:
+                details[record.id] = detail
 
-            with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
-                list(pool.map(fetch, chosen))
-        finally:
-            budget.spend(client.limited_requests)
+        with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
+            list(pool.map(fetch, chosen))
     result = scalingo_inventory_sync(connection=connection, apps=apps, details=details, events=events)
     notes = [f"{result['apps']} apps; details of {result['detailed']} refreshed in this poll."]
     if parts.limited is not None:
@@ -170,10 +133,7 @@ def scalingo_app_refresh(connection: models.ScalingoConnection, app: models.App,
     remaining = budget.remaining()
     if remaining is not None and remaining < CALLS_PER_APP + 2:  # + the token exchange and the app itself
         return
-    with client_for(connection, **client_options) as client:
-        try:
-            record = client.app(app.external_id)
-            detail = fetch_details(client, app.external_id)
-        finally:
-            budget.spend(client.limited_requests)
+    with budgeted(client_for(connection, **client_options), budget) as client:
+        record = client.app(app.external_id)
+        detail = fetch_details(client, app.external_id)
     scalingo_app_sync(connection=connection, record=record, detail=detail)

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from vendors.scalingo import models, records
-from vendors.scalingo.events import clean_type_data
+from vendors.scalingo import models
+from vendors.scalingo.client import records, records_activity, records_resources
 
 BATCH = 500
 EVENT_RETENTION = timedelta(days=90)
@@ -28,6 +28,11 @@ APP_FIELDS = ["name", "status", "region", "owner", "project", "url", "git_url", 
               "last_deployed_at", "last_deployed_by", "last_deployment_id"]
 #: what the details of an app set on its row, besides details_synced_at
 COUNT_FIELDS = ["containers_total", "containers_crashed", "domains"]
+#: type_data keys never stored: variable events carry the values (the app's secrets), crash
+#: events a pre-signed logs URL
+SECRET_KEYS = {"value", "old_value", "logs_url", "crash_logs", "new_vars", "updated_vars", "deleted_vars"}
+#: one-off commands can carry inline secrets (`run psql postgres://user:pass@...`)
+SECRET_KEYS_BY_TYPE = {"run": {"command"}}
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,10 @@ class AppDetails:
     formation: tuple[records.ContainerType, ...]
     containers: tuple[records.Container, ...]
     stats: tuple[records.ContainerStat, ...]
-    addons: tuple[records.Addon, ...]
-    domains: tuple[records.Domain, ...]
-    collaborators: tuple[records.Collaborator, ...]
-    deployments: tuple[records.Deployment, ...]
+    addons: tuple[records_resources.Addon, ...]
+    domains: tuple[records_resources.Domain, ...]
+    collaborators: tuple[records_resources.Collaborator, ...]
+    deployments: tuple[records_activity.Deployment, ...]
 
 
 def _app_values(record: records.App) -> dict:
@@ -60,7 +65,7 @@ def _count_values(detail: AppDetails) -> dict:
 
 
 def scalingo_inventory_sync(*, connection: models.ScalingoConnection, apps: Iterable[records.App],
-                            details: Mapping[str, AppDetails], events: Iterable[records.Event]) -> dict[str, int]:
+                            details: Mapping[str, AppDetails], events: Iterable[records_activity.Event]) -> dict[str, int]:
     """Write one poll in one transaction. `details` is keyed by app id and may cover only some apps."""
     apps = list(apps)
     now = timezone.now()
@@ -198,7 +203,7 @@ def _replace_details(ids: Mapping[str, int], details: Mapping[str, AppDetails]) 
 
 
 def _insert_events(connection, ids: Mapping[str, int], ids_by_name: Mapping[str, str],
-                   events: Iterable[records.Event]) -> int:
+                   events: Iterable[records_activity.Event]) -> int:
     events = {event.id: event for event in events}
     # the feed's pages overlap what earlier polls stored: look those up by their unique key
     # (counting all of a connection's events before and after would read a table that only grows)
@@ -217,3 +222,13 @@ def _insert_events(connection, ids: Mapping[str, int], ids_by_name: Mapping[str,
         # conflicts ignored: another writer may have stored one of them since the lookup
         models.Event.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     return len(rows)
+
+
+def clean_type_data(event_type: str, data: dict | None) -> dict:
+    """An event's type_data without the secrets it may carry (names of variables stay, values go)."""
+    data = dict(data or {})
+    if event_type == "edit_variables":
+        return {key: [v.get("name") if isinstance(v, dict) else v for v in (data.get(key) or [])]
+                for key in ("new_vars", "updated_vars", "deleted_vars")}
+    dropped = SECRET_KEYS | SECRET_KEYS_BY_TYPE.get(event_type, set())
+    return {key: value for key, value in data.items() if key not in dropped}

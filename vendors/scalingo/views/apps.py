@@ -1,0 +1,98 @@
+"""The apps list, the app page with its tabs, and the scale and restart actions."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from console.htmx import page_or_partial
+from console.pagination import paginate
+from console.teams.models import Role
+from console.teams.selectors import has_role, require_role
+from vendors.scalingo import models, selectors, services
+from vendors.scalingo.forms import REGIONS, RestartForm, ScaleForm
+from vendors.scalingo.views.common import action_started
+from vendors.scalingo.views.variables import variables_context
+
+TABS = ["overview", "containers", "stats", "events", "deployments", "logs", "variables", "addons", "domains",
+        "collaborators"]
+SORTS = [("name", "Name A→Z"), ("-name", "Name Z→A"), ("status", "Status"), ("-deployed", "Last deployed, newest"),
+         ("deployed", "Last deployed, oldest"), ("connection", "Connection")]
+
+
+def app_list(request):
+    page = paginate(request, selectors.apps_filtered(user=request.user, params=request.GET))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page, "query": query.urlencode(), "params": request.GET,
+        "statuses": models.AppStatus.choices,
+        "regions": [value for value, _ in REGIONS if value],
+        **selectors.app_list_choices(user=request.user),
+        "sorts": SORTS,
+    }
+    return render(request, page_or_partial(request, "scalingo/app_list.html", "app-table"), context)
+
+
+def app_detail(request, pk: int):
+    app = selectors.app_get(user=request.user, pk=pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    services.scalingo_app_viewed(app=app)
+    team = app.connection.team
+    context = {
+        "app": app, "tab": tab, "tabs": TABS, "team": team, "connection": app.connection,
+        "can_operate": has_role(user=request.user, team=team, role=Role.OPERATOR),
+        "is_admin": has_role(user=request.user, team=team, role=Role.ADMIN),
+        **selectors.app_page(app=app, tab=tab, page=request.GET.get("page")),
+    }
+    if tab == "events":
+        context["query"] = "tab=events"
+    if tab == "containers" and context["can_operate"]:
+        context["scale_form"] = ScaleForm(formation=context["formation"])
+        context["restart_form"] = RestartForm(types=[line.name for line in context["formation"]])
+    if tab == "variables":
+        context.update(variables_context(app))
+    name = "tab-content" if request.GET.get("partial") != "live" else "app-live"
+    return render(request, page_or_partial(request, "scalingo/app_detail.html", name), context)
+
+
+# -- scale and restart: validate, confirm (the dialog states the change), queue ----------------
+@require_POST
+def app_scale(request, pk: int):
+    app = selectors.app_get(user=request.user, pk=pk)
+    require_role(user=request.user, team=app.connection.team, role=Role.OPERATOR)
+    form = ScaleForm(request.POST, formation=selectors.app_formation(app=app))
+    context = {"app": app, "scale_form": form}
+    if not form.is_valid():
+        return render(request, "scalingo/actions.html#scale-form", context, status=422)
+    changes = form.changes()
+    if request.POST.get("confirmed") != "1":
+        context.update(changes=changes, sentence=services.formation_sentence(changes))
+        return render(request, "scalingo/actions.html#scale-confirm", context)
+    action = services.scalingo_app_scale(app=app, changes=changes, actor=request.user)
+    return action_started(request, app, action, "containers")
+
+
+@require_POST
+def app_restart(request, pk: int):
+    app = selectors.app_get(user=request.user, pk=pk)
+    require_role(user=request.user, team=app.connection.team, role=Role.OPERATOR)
+    form = RestartForm(request.POST, types=selectors.container_type_names(app=app))
+    if not form.is_valid():
+        return render(request, "scalingo/actions.html#restart-form", {"app": app, "restart_form": form}, status=422)
+    scope = form.cleaned_data["scope"]
+    if request.POST.get("confirmed") != "1":
+        return render(request, "scalingo/actions.html#restart-confirm",
+                      {"app": app, "scope": scope, "restart_form": form})
+    action = services.scalingo_app_restart(app=app, scope=scope, actor=request.user)
+    return action_started(request, app, action, "containers")
+
+
+def app_series(request, pk: int):
+    app = selectors.app_get(user=request.user, pk=pk)
+    hours = min(max(int(request.GET.get("hours", 3) or 3), 1), 24)
+    series, error = selectors.app_series(app=app, hours=hours)
+    return JsonResponse({"series": series, "error": error, "hours": hours})
