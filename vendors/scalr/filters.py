@@ -132,7 +132,11 @@ class Sort(django_filters.Filter):
 
 
 class ListFilter(django_filters.FilterSet):
-    """A list's filters, bound to its query string (absent parameters take their defaults)."""
+    """A list's filters, bound to its query string (absent parameters take their defaults); the rows
+    it is given are filtered in `.qs`."""
+
+    #: the filters that narrow the list (the page says "no match" rather than "none yet")
+    narrowing: tuple[str, ...] = ()
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data if data is not None else {}, queryset, **kwargs)
@@ -143,23 +147,21 @@ class ListFilter(django_filters.FilterSet):
         self.form.is_valid()
         return dict(self.form.cleaned_data)
 
+    @property
+    def filtered(self) -> bool:
+        values = self.values
+        return any(values[name] for name in self.narrowing)
+
 
 class FarmFilter(ListFilter):
+    narrowing = ("status", "environment", "connection", "team", "q")
+
     q = Search("name__icontains", "description__icontains", "owner__icontains", "external_id__startswith")
     status = ChoiceFilter(choices=models.FarmStatus.values)
     environment = IdFilter(field_name="environment_id")
     connection = IdFilter(field_name="connection_id")
     team = TextFilter(field_name="connection__team__slug", clip=100, strip=False)
     sort = Sort(FARM_SORTS, default="name")
-
-    class Meta:
-        model = models.Farm
-        fields = []
-
-    @property
-    def filtered(self) -> bool:
-        v = self.values
-        return any([v["status"], v["environment"], v["connection"], v["team"], v["q"]])
 
 
 class ServerStatusFilter(django_filters.Filter):
@@ -185,44 +187,27 @@ class ServerEnvironmentFilter(django_filters.Filter):
 class ServerFilter(ListFilter):
     """The server list shows back what it was given (status, environment, sort), understood or not."""
 
+    narrowing = ("status", "environment", "q")
+
     status = ServerStatusFilter()
     environment = ServerEnvironmentFilter()
     q = Search("external_id__icontains", "hostname__icontains", "farm__name__icontains", "public_ips__icontains",
                "private_ips__icontains")
     sort = Sort(SERVER_SORTS, default="farm", given=True)
 
-    class Meta:
-        model = models.Server
-        fields = []
-
-    @property
-    def filtered(self) -> bool:
-        v = self.values
-        return bool(v["status"] or v["environment"] or v["q"])
-
 
 class EnvironmentListFilter(ListFilter):
     """A list of an environment's catalog: by environment, and a search."""
 
-    environment = IdFilter(field_name="environment_id")
+    narrowing = ("environment", "q")
 
-    @property
-    def filtered(self) -> bool:
-        v = self.values
-        return bool(v["environment"] or v["q"])
+    environment = IdFilter(field_name="environment_id")
 
 
 class ScriptFilter(EnvironmentListFilter):
     q = Search("name__icontains", "description__icontains")
 
-    class Meta:
-        model = models.Script
-        fields = []
-
 
 class ZoneFilter(EnvironmentListFilter):
     q = Search("name__icontains")
 
-    class Meta:
-        model = models.DnsZone
-        fields = []

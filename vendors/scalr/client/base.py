@@ -1,5 +1,5 @@
 """The interface both Scalr clients implement, so the sync layer and the views need not care
-which API generation a connection speaks (APIv2: `client_v2`, Query API: `client_v1`).
+which API generation a connection speaks (APIv2: `v2`, Query API: `v1`).
 
 Every method takes keyword arguments only and returns records from `records`. A feature
 one generation lacks raises `NotAvailable` with the reason; an action Scalr retired
