@@ -191,7 +191,7 @@ def bare_run(sim: Simulator, plan, event_pages: int) -> int:
     reaches events it already has."""
     import httpx
 
-    from vendors.scalingo import polling
+    from vendors.scalingo import sync as polling
 
     made = 0
     heads = ["/apps", *(f"/events?page={page}" for page in range(1, event_pages + 1))]
@@ -248,7 +248,7 @@ def main() -> None:
 
     db, old_name = django_setup()
     from console.teams.models import Team
-    from vendors.scalingo import polling
+    from vendors.scalingo import sync as polling
 
     team = Team.objects.create(name="bench", slug="bench")
     small, large = Simulator(args.small), Simulator(args.apps)
