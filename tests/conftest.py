@@ -3,15 +3,14 @@
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from console.teams.models import Membership, Role, Team
-from tests.testvendor.models import WidgetConnection
+from console.teams.models import Role
+from tests.harness.factories import PASSWORD, TeamFactory, UserFactory, WidgetConnectionFactory, member_of
 from tests.testvendor.simulator import WidgetSimulator
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-PASSWORD = "correct-horse-battery"
+__all__ = ["PASSWORD", "make_user"]  # imported by tests that log in through the form
 
 
 @pytest.fixture(scope="session")
@@ -35,48 +34,37 @@ def widgets(widget_sim):
 
 
 def make_user(username, *, superuser=False):
-    User = get_user_model()
-    if superuser:
-        return User.objects.create_superuser(username, f"{username}@example.com", PASSWORD)
-    return User.objects.create_user(username, f"{username}@example.com", PASSWORD)
+    return UserFactory(username=username, superuser=superuser)
 
 
 @pytest.fixture
 def team(db):
-    return Team.objects.create(name="Platform", slug="platform")
+    return TeamFactory(name="Platform", slug="platform")
 
 
 @pytest.fixture
 def other_team(db):
-    return Team.objects.create(name="Data", slug="data")
+    return TeamFactory(name="Data", slug="data")
 
 
 @pytest.fixture
 def members(team, other_team):
     """One user per role in `team`, plus an admin of another team."""
-    users = {}
-    for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN):
-        users[role] = make_user(f"{role}-user")
-        Membership.objects.create(team=team, user=users[role], role=role)
-    users["outsider"] = make_user("outsider")
-    Membership.objects.create(team=other_team, user=users["outsider"], role=Role.ADMIN)
+    users = {role: member_of(team, role, username=f"{role}-user") for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
+    users["outsider"] = member_of(other_team, Role.ADMIN, username="outsider")
     return users
 
 
 @pytest.fixture
 def connection(team, widgets):
-    conn = WidgetConnection(name="widgets-prod", team=team, base_url=widgets.url, poll_seconds=60)
-    conn.secrets.set("token", widgets.token)
-    conn.save()
-    return conn
+    return WidgetConnectionFactory(name="widgets-prod", team=team, base_url=widgets.url,
+                                   secret_values={"token": widgets.token})
 
 
 @pytest.fixture
 def other_connection(other_team, widgets):
-    conn = WidgetConnection(name="widgets-data", team=other_team, base_url=widgets.url)
-    conn.secrets.set("token", widgets.token)
-    conn.save()
-    return conn
+    return WidgetConnectionFactory(name="widgets-data", team=other_team, base_url=widgets.url,
+                                   secret_values={"token": widgets.token})
 
 
 @pytest.fixture

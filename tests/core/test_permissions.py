@@ -1,65 +1,61 @@
 """The permission matrix over every URL: anonymous, another team's member, viewer, operator, admin.
 
-Every URL of the project must appear in CASES (a test checks it), so a new page cannot
-ship without its row.
+Every URL of the project must have a row, here or in its vendor's matrix (tests check both
+against the URL resolver), so a new page cannot ship without one. The helper is
+tests/harness/permissions.py.
 """
 
+import importlib
+
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from console.teams.models import Role
+from tests.harness.factories import ActionRunFactory
+from tests.harness.permissions import Matrix, Row, namespace
 from vendors.core import registry
-from vendors.core.models import ActionRun
 
 OPEN = {"login", "health", "metrics"}
-# name -> (method, minimum role for success, needs a connection/team object)
-CASES = {
-    "overview:home": ("get", Role.VIEWER),
-    "overview:timeline": ("get", Role.VIEWER),
-    "overview:search": ("get", Role.VIEWER),
-    "logout": ("post", None),
-    "core:connection-list": ("get", Role.VIEWER),
-    "core:connection-detail": ("get", Role.VIEWER),
-    "core:connection-create": ("get", Role.ADMIN),
-    "core:connection-edit": ("get", Role.ADMIN),
-    "core:connection-delete": ("post", Role.ADMIN),
-    "core:connection-toggle": ("post", Role.ADMIN),
-    "core:connection-poll": ("post", Role.ADMIN),
-    "core:connection-test": ("post", Role.ADMIN),
-    "teams:list": ("get", Role.VIEWER),
-    "teams:detail": ("get", Role.VIEWER),
-    "teams:member-role": ("post", Role.ADMIN),
-    "teams:member-remove": ("post", Role.ADMIN),
-    "audit:list": ("get", Role.ADMIN),
-    "core:action-status": ("get", Role.VIEWER),
-}
-IGNORED_PREFIXES = ("admin:",)  # Django's admin site: staff only, its own permission system
-
-
-def all_url_names(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
-            yield from all_url_names(entry, namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield prefix + entry.name
+IGNORED = namespace("admin")  # Django's admin site: staff only, its own permission system
+VENDORS = namespace(*(spec.name for spec in registry.vendors()))  # each vendor keeps its own matrix
+MATRIX = Matrix([
+    Row("overview:home"),
+    Row("overview:timeline"),
+    Row("overview:search"),
+    Row("logout", "post", minimum=None),
+    Row("core:connection-list"),
+    Row("core:connection-detail", team_object=True),
+    Row("core:connection-create", minimum=Role.ADMIN),
+    Row("core:connection-edit", minimum=Role.ADMIN, team_object=True),
+    Row("core:connection-delete", "post", Role.ADMIN, team_object=True),
+    Row("core:connection-toggle", "post", Role.ADMIN, team_object=True),
+    Row("core:connection-poll", "post", Role.ADMIN, team_object=True),
+    Row("core:connection-test", "post", Role.ADMIN, team_object=True),
+    Row("teams:list"),
+    Row("teams:detail", team_object=True),
+    Row("teams:member-role", "post", Role.ADMIN, team_object=True, data={"role": "operator"}),
+    Row("teams:member-remove", "post", Role.ADMIN, team_object=True),
+    Row("audit:list", minimum=Role.ADMIN),
+    Row("core:action-status", team_object=True),
+], scope=lambda name: not IGNORED(name) and not VENDORS(name), open=OPEN)
 
 
 def test_every_url_has_a_row_in_the_matrix():
-    # Vendor apps keep their own matrices (tests/<vendor>/test_permissions.py).
-    vendor_prefixes = tuple(f"{spec.name}:" for spec in registry.vendors())
-    names = {n for n in all_url_names() if not n.startswith(IGNORED_PREFIXES + vendor_prefixes)}
-    missing = names - set(CASES) - OPEN
-    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+    MATRIX.assert_covers_resolver()
+
+
+@pytest.mark.parametrize("vendor", [spec.name for spec in registry.vendors() if spec.urls])
+def test_every_vendor_url_goes_through_a_matrix(vendor):
+    """Each vendor's pages are declared in tests/<vendor>/test_permissions.py, against the resolver."""
+    matrix = importlib.import_module(f"tests.{vendor}.test_permissions").MATRIX
+    assert all(matrix.scope(row.name) and row.name.startswith(f"{vendor}:") for row in matrix)
+    matrix.assert_covers_resolver()
 
 
 @pytest.fixture
 def urls(connection, members, team):
     viewer_membership = team.memberships.get(user=members[Role.VIEWER])
-    action = ActionRun.objects.create(vendor="widgets", connection_id=connection.pk, team=team,
-                                      actor=members[Role.OPERATOR], verb="widgets.poke", target_label="alpha",
-                                      summary="Poke alpha")
+    action = ActionRunFactory(connection=connection, actor=members[Role.OPERATOR], verb="widgets.poke")
     kwargs = {
         "core:connection-detail": {"vendor": "widgets", "pk": connection.pk},
         "core:connection-edit": {"vendor": "widgets", "pk": connection.pk},
@@ -73,43 +69,12 @@ def urls(connection, members, team):
         "teams:member-role": {"slug": team.slug, "pk": viewer_membership.pk},
         "teams:member-remove": {"slug": team.slug, "pk": viewer_membership.pk},
     }
-    return {name: reverse(name, kwargs=kwargs.get(name)) for name in CASES}
+    return {name: reverse(name, kwargs=kwargs.get(name)) for name in MATRIX.names}
 
 
-POST_DATA = {"teams:member-role": {"role": "operator"}}
-OBJECT_URLS = {"core:action-status", "core:connection-detail", "core:connection-edit", "core:connection-delete", "core:connection-toggle",
-               "core:connection-poll", "core:connection-test", "teams:detail", "teams:member-role",
-               "teams:member-remove"}
-
-
-def request(client, name, url):
-    method, _ = CASES[name]
-    return getattr(client, method)(url, POST_DATA.get(name, {}))
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_anonymous_is_sent_to_login(client, urls, name):
-    response = request(client, name, urls[name])
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
-def test_another_teams_member_gets_404(client, urls, members, name):
-    client.force_login(members["outsider"])
-    assert request(client, name, urls[name]).status_code == 404
-
-
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR, Role.ADMIN])
-@pytest.mark.parametrize("name", sorted(set(CASES) - {"logout"}))
-def test_each_role_gets_what_it_may(client, urls, members, role, name):
-    client.force_login(members[role])
-    _, minimum = CASES[name]
-    response = request(client, name, urls[name])
-    if Role.rank(role) >= Role.rank(minimum):
-        assert response.status_code in (200, 302), response.status_code
-    else:
-        assert response.status_code == 403
+@pytest.mark.parametrize(("row", "who"), MATRIX.cells())
+def test_permission_matrix(client, urls, members, row, who):
+    MATRIX.check(client, row, who, urls=urls, members=members)
 
 
 def test_another_teams_connection_is_absent_from_lists(client, members, connection, other_connection):

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection as db
 from django.db.models import Max
+from tests.harness.factories import ScalingoConnectionFactory
 from tests.scalingo.scalingo_helpers import EXAMPLES, FAST, make_sim, stop_soon
 
 from vendors.core import budget as budget_module
@@ -105,12 +106,8 @@ def make_connection(team, fresh_budgets, fast_retries):
     """A ScalingoConnection of `team` pointing at a simulator (API and auth service on its URL)."""
 
     def make(simulator, *, name="scalingo-test", requests_per_minute=0, poll_seconds=60, token=DEFAULT_TOKEN):
-        conn = models.ScalingoConnection(name=name, team=team, base_url=simulator.url, poll_seconds=poll_seconds,
-                                         settings={"region": "", "auth_url": simulator.url,
-                                                   "requests_per_minute": requests_per_minute})
-        conn.secrets.set("token", token)
-        conn.save()
-        return conn
+        return ScalingoConnectionFactory(name=name, team=team, base_url=simulator.url, poll_seconds=poll_seconds,
+                                         requests_per_minute=requests_per_minute, secret_values={"token": token})
 
     return make
 

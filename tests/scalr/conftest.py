@@ -98,17 +98,10 @@ def _fresh_cache():
 
 
 def make_connection(team, sim, *, api: str, name: str | None = None, env_ids=None, **settings):
-    from vendors.scalr.forms import CALLBACK_SECRET
-    from vendors.scalr.models import ScalrConnection
+    from tests.harness.factories import ScalrConnectionFactory
 
-    key, secret = (DEMO_V2_KEY_ID, DEMO_V2_SECRET) if api == "v2" else (DEMO_V1_KEY_ID, DEMO_V1_SECRET)
-    connection = ScalrConnection(name=name or f"scalr-{api}-{team.slug}", team=team, base_url=sim.url,
-                                 poll_seconds=60, settings={"api": api, "env_ids": env_ids or [], **settings})
-    connection.secrets.set("key_id", key)
-    connection.secrets.set("secret", secret)
-    connection.secrets.set(CALLBACK_SECRET, f"token-{api}-{team.slug}")
-    connection.save()
-    return connection
+    return ScalrConnectionFactory(name=name or f"scalr-{api}-{team.slug}", team=team, base_url=sim.url, api=api,
+                                  settings={"api": api, "env_ids": env_ids or [], **settings})
 
 
 def poll(connection):

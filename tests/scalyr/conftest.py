@@ -53,13 +53,9 @@ def live_sim(shared_sim):
 
 
 def _scalyr_connection(name, team, sim, **tokens):
-    from vendors.scalyr.models import ScalyrConnection
+    from tests.harness.factories import ScalyrConnectionFactory
 
-    connection = ScalyrConnection(name=name, team=team, base_url=sim.url, settings={"region": ""})
-    for secret, value in tokens.items():
-        connection.secrets.set(secret, value)
-    connection.save()
-    return connection
+    return ScalyrConnectionFactory(name=name, team=team, base_url=sim.url, secret_values=tokens)
 
 
 @pytest.fixture
