@@ -91,3 +91,13 @@ def test_figures_wait_for_the_first_poll_instead_of_saying_zero(client, members,
     page = client.get(reverse("overview:home")).content.decode()
     assert "Waiting for the first poll" not in page
     assert '<span class="figure-label">Widgets</span>' in page
+
+
+def test_the_first_run_text_lists_every_registered_vendor_and_what_it_shows(client, members):
+    """The overview names no vendor itself: the text comes from the registry."""
+    client.force_login(members[Role.ADMIN])
+    html = client.get(reverse("overview:home")).content.decode()
+    specs = registry.vendors()
+    named = [f"<strong>{spec.label}</strong>" + (f" ({spec.shows})" if spec.shows else "") for spec in specs]
+    assert "runs on " + ", ".join(named[:-1]) + " and " + named[-1] + " in one place" in html
+    assert "<strong>Scalr</strong> (farms and servers)" in html

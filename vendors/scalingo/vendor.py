@@ -112,6 +112,7 @@ def register() -> None:
         assets=("vendor/uplot/uPlot.min.css", "vendor/uplot/uPlot.iife.min.js", "scalingo/app.js"),
         demo=registry.DemoSetup(simulator="vendors.scalingo.simulator.ScalingoSimulator", port=8101,
                                 connections=demo_connections),
+        shows="apps and containers",
         description="A Scalingo API token (Account → API tokens). Polls stay under Scalingo's 60 requests "
                     "a minute per token.",
     ))

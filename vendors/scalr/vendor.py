@@ -124,6 +124,7 @@ def register() -> None:
                                             reverse("scalr:connection", args=[connection.pk])),
         demo=registry.DemoSetup(simulator="vendors.scalr.simulator.ScalrSimulator", port=8102,
                                 connections=demo_connections),
+        shows="farms and servers",
         description="An API key pair of a Scalr installation (APIv2, or the legacy Query API with its "
                     "10,000 requests an hour per environment).",
     ))

@@ -146,6 +146,7 @@ def register() -> None:
         assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),
+        shows="logs",
         description="Scalyr (DataSet) logs: explorer, live tail, facets, charts and configuration files. "
                     "Each token is optional and enables its own features.",
     ))
