@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from console.teams.models import Role
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD
+from bench.seeding import seed_scalingo
 from tests.scalr.seeding import seed_scalr
+from vendors.scalingo.models import App
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +22,21 @@ def whole_page(page) -> None:
     assert page.evaluate("!!document.querySelector('header nav, nav')")
 
 
-@pytest.mark.parametrize("path, select, value, rows", [
-    ("/scalr/farms/", "status", "running", "#farm-rows"),
-    ("/scalr/servers/", "status", "running", "#server-rows"),
-], ids=["farms", "servers"])
-def test_back_and_forward_after_a_filter_show_the_whole_page(new_page, members, team, path, select, value, rows):
+@pytest.mark.parametrize("path, select, rows", [
+    ("/scalr/farms/", "status", "#farm-rows"),
+    ("/scalr/servers/", "status", "#server-rows"),
+    ("/scalr/scripts/", "environment", "#script-rows"),
+    ("/scalr/dns/", "environment", "#zone-rows"),
+    ("/scalingo/apps/", "status", "#app-table"),
+], ids=["farms", "servers", "scripts", "dns-zones", "apps"])
+def test_back_and_forward_after_a_filter_show_the_whole_page(new_page, members, team, path, select, rows):
     seed_scalr(teams=[team], scale=1)
+    seed_scalingo(teams=[team], connections=1, apps=12)
     page = new_page()
     login(page, members[Role.VIEWER].username, PASSWORD)
     page.goto(path)
     page.wait_for_load_state()
+    value = page.locator(f"select[name={select}] option").nth(1).get_attribute("value")
     page.locator(f"select[name={select}]").select_option(value)
     page.wait_for_url(f"**{select}={value}**")
     expect(page.locator(rows)).to_be_visible()
@@ -40,11 +47,37 @@ def test_back_and_forward_after_a_filter_show_the_whole_page(new_page, members, 
     page.wait_for_url(f"**{select}={value}**")
     whole_page(page)
     expect(page.locator(rows)).to_be_visible()
+    expect(page.locator(f"select[name={select}]")).to_have_value(value)
     page.go_back()
     whole_page(page)
     page.go_forward()
     page.wait_for_url(f"**{select}={value}**")
     whole_page(page)
+
+
+def test_back_and_forward_between_tabs_show_the_whole_page(new_page, members, team):
+    """The app page's tabs swap in by htmx and push their URL; the history gives whole pages back."""
+    seed_scalingo(teams=[team], connections=1, apps=3)
+    app = App.objects.order_by("name").first()
+    page = new_page()
+    login(page, members[Role.VIEWER].username, PASSWORD)
+    page.goto(f"/scalingo/apps/{app.pk}/")
+    for tab in ("Events", "Deployments"):
+        page.locator("#tab-content").get_by_role("link", name=tab, exact=True).click()
+        page.wait_for_url(f"**tab={tab.lower()}**")
+        expect(page.locator(f"#tab-content a[aria-current=page]")).to_have_text(tab)
+    page.goto("/connections/")
+
+    for tab in ("Deployments", "Events"):
+        page.go_back()
+        page.wait_for_url(f"**tab={tab.lower()}**")
+        whole_page(page)
+        expect(page.get_by_role("heading", name=app.name)).to_be_visible()
+        expect(page.locator("#tab-content a[aria-current=page]")).to_have_text(tab)
+    page.go_forward()
+    page.wait_for_url("**tab=deployments**")
+    whole_page(page)
+    expect(page.locator("#tab-content a[aria-current=page]")).to_have_text("Deployments")
 
 
 def test_the_sign_in_page_is_narrow_and_breaks_no_content_security_rule(new_page):
