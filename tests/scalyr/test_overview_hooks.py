@@ -87,7 +87,7 @@ def test_a_chart_whose_refresh_fails_is_a_notice_and_a_disabled_connection_alert
     chart(scalyr_connection, "broken", (1,), direction="above", threshold=20, refresh_error="bad function")
     items = SPEC.attention(teams_of(team))
     assert [(i.severity, i.title) for i in items] == [(2, "Log chart broken could not be refreshed")]
-    assert "bad function" in items[0].detail
+    assert "bad function" in items[0].detail and scalyr_connection.name in items[0].detail
     chart(scalyr_connection, "5xx", (30,), direction="above", threshold=20)
     ScalyrConnection.objects.filter(pk=scalyr_connection.pk).update(enabled=False)
     assert SPEC.attention(teams_of(team)) == []

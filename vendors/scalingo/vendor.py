@@ -55,12 +55,14 @@ def attention(teams) -> list[registry.AttentionItem]:
             url=reverse("scalingo:app-detail", args=[app.pk])))
     failed = models.Deployment.objects.filter(app__connection__team__in=teams, app__connection__enabled=True,
                                               app__last_deployment_id=F("external_id"),
-                                              status__in=models.FAILED_DEPLOYMENT_STATUSES).select_related("app")
+                                              status__in=models.FAILED_DEPLOYMENT_STATUSES) \
+        .select_related("app__connection")
     for deployment in failed.order_by("-created_at")[:ATTENTION_LIMIT]:
         items.append(registry.AttentionItem(
             severity=1, vendor="scalingo", since=deployment.finished_at or deployment.created_at,
             title=f"Deployment of {deployment.app.name} failed ({deployment.status})",
-            detail=f"{deployment.git_ref[:12] or 'unknown ref'} pushed by {deployment.pusher or 'someone'}.",
+            detail=f"Scalingo app on {deployment.app.connection.name}: {deployment.git_ref[:12] or 'unknown ref'} "
+                   f"pushed by {deployment.pusher or 'someone'}.",
             url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments"))
     return items
 

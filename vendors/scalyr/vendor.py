@@ -98,7 +98,8 @@ def attention(teams) -> list[registry.AttentionItem]:
             items.append(registry.AttentionItem(
                 severity=2, vendor="scalyr", since=chart.refreshed_at, url=_detail_url(chart),
                 title=f"Log chart {chart.name} could not be refreshed",
-                detail=f"Its alert ({chart.threshold_label}) is not checked: {chart.refresh_error}"))
+                detail=f"On {chart.connection.name}; its alert ({chart.threshold_label}) is not checked: "
+                       f"{chart.refresh_error}"))
             continue
         items.append(registry.AttentionItem(
             severity=chart.severity, vendor="scalyr", since=chart.crossed_at, url=_detail_url(chart),
