@@ -47,6 +47,7 @@ Refusals (a restricted key, an older installation; `vendors.scalr.simulator.acce
         "The endpoint you are trying to access does not exist." (e.g. {"kind": "events"}: no /event-logs/)
     missing_action {action}             an older Scalr without that Query API action: `<Error>` "Action 'X'
         is not defined"
+    graphs_missing {missing?}           the statistics server answers 404 for every graph image (default true)
     hold_farm {farm_id, seconds?}       the farm's details (APIv2 GET /farms/{id}/, its servers/ and
         farm-roles/; Query API FarmGetDetails) get no answer for `seconds` (default 30), then the
         connection is dropped: a client with a shorter read timeout times out on that farm alone
@@ -66,7 +67,7 @@ from collections import Counter
 
 from vendors.core.simulator import Request, Response, Simulator, json_response
 from vendors.scalr.simulator import model as m
-from vendors.scalr.simulator import populate
+from vendors.scalr.simulator import graphs, populate
 from vendors.scalr.simulator.access import Access, Hold
 from vendors.scalr.simulator.apiv2 import LIMIT_MESSAGE, Apiv2Handler
 from vendors.scalr.simulator.apiv2_routes import Routes
@@ -126,6 +127,7 @@ class ScalrSimulator(Simulator):
                                    servers_per_farm=options["servers_per_farm"])
         self.faults.clear()
         self.access.clear()
+        self.graphs_missing = False
 
     @classmethod
     def demo(cls, *, seed: int = 7, **options) -> "ScalrSimulator":
@@ -133,8 +135,16 @@ class ScalrSimulator(Simulator):
 
     # -- serving ------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response | None:
+        if request.path.startswith("/graphics/"):  # the statistics server's images: outside the API's faults
+            return self.graph_response(request)
         self._current.request = request
         return super().dispatch(request)
+
+    def graph_response(self, request: Request) -> Response:
+        """The PNG behind a `StatisticsGetGraphURL` address (`graphs.py`), or 404."""
+        status, png = (404, b"") if self.graphs_missing else graphs.answer(request.path)
+        return Response(status, png, {"Cache-Control": "max-age=300"} if status == 200 else {},
+                        content_type="image/png" if status == 200 else "text/html")
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, *, auto_tick: bool = False) -> str:
         """The base server writes headers and body separately; without TCP_NODELAY every answer
@@ -349,6 +359,10 @@ class ScalrSimulator(Simulator):
     def _control_hold_farm(self, farm_id: int, seconds: float = 30.0) -> dict:
         self.access.hold_farm(int(farm_id), float(seconds))
         return self.access.as_dict()
+
+    def _control_graphs_missing(self, missing: bool = True) -> dict:
+        self.graphs_missing = bool(missing)
+        return {"graphs_missing": self.graphs_missing}
 
     def _control_clear_refusals(self) -> dict:
         self.access.clear()
