@@ -205,3 +205,27 @@ def test_the_audit_link_is_shown_only_to_whom_it_opens(client, members, role, sh
     page = client.get(reverse("core:connection-list")).content.decode()
     assert (f'href="{reverse("audit:list")}"' in page) is shown
     assert client.get(reverse("audit:list")).status_code == (200 if shown else 403)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "Ensure this value is greater than or equal to 10."),
+    ("9", "Ensure this value is greater than or equal to 10."),
+    ("999999999", "Ensure this value is less than or equal to 86400."),
+    ("abc", "Enter a whole number."),
+    ("", "This field is required."),
+])
+def test_a_poll_interval_out_of_its_bounds_is_refused_next_to_the_field(admin_client, team, widgets, value, message):
+    response = admin_client.post(reverse("core:connection-create", args=["widgets"]),
+                                 form_data(team, widgets.url, poll_seconds=value, secret_token="x" * 10))
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    assert 'id="id_poll_seconds_error"' in page
+    assert 'value="widgets-new"' in page  # what was typed is kept
+    assert not WidgetConnection.objects.exists()
+
+
+def test_the_browser_and_the_server_state_the_same_poll_interval_bounds(admin_client):
+    """One bound, stated once: the input's min and max are the ones the server enforces."""
+    page = admin_client.get(reverse("core:connection-create", args=["widgets"])).content.decode()
+    assert 'name="poll_seconds" value="60" min="10" max="86400"' in page
+    assert "Between 10 and 86,400 seconds (a day)." in page

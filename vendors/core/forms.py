@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from django import forms
 
+from vendors.core.models import POLL_SECONDS_MAX, POLL_SECONDS_MIN
+
 BASE_FIELDS = ["name", "team", "base_url", "poll_seconds", "enabled"]
 
 
 class ConnectionForm(forms.ModelForm):
+    poll_seconds = forms.IntegerField(label="Poll interval (seconds)", initial=60, min_value=POLL_SECONDS_MIN,
+                                      max_value=POLL_SECONDS_MAX,
+                                      help_text=f"Between {POLL_SECONDS_MIN} and {POLL_SECONDS_MAX:,} seconds (a day).")
     secret_fields: dict[str, str] = {}
     required_secrets: frozenset[str] = frozenset()
     settings_fields: tuple[str, ...] = ()

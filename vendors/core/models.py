@@ -31,6 +31,12 @@ HEALTH_FIELDS = ("pk", "name", "team", "enabled", "poll_seconds", "last_attempt_
                  "consecutive_failures", "last_error", "part_failures", "parts_total", "deferred_reason")
 
 
+#: a poll interval's bounds, stated once: the model, the form, the browser's `min`/`max` and
+#: provisioning all read these (10 s is the least any vendor's rate limit tolerates; a day the most
+#: a console that claims to watch something should wait)
+POLL_SECONDS_MIN, POLL_SECONDS_MAX = 10, 86_400
+
+
 class Connection(models.Model):
     """One set of credentials for one vendor account, owned by one team.
 
@@ -47,7 +53,7 @@ class Connection(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     secrets = EncryptedSecretsField()
     poll_seconds = models.PositiveIntegerField("poll interval (seconds)", default=60,
-                                               validators=[MinValueValidator(10)])
+                                               validators=[MinValueValidator(POLL_SECONDS_MIN)])
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
