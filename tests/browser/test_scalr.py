@@ -172,3 +172,32 @@ def test_a_succeeded_launch_never_stands_next_to_a_terminated_badge(new_page, me
     expect(card).not_to_contain_text("Terminated")
     expect(page.get_by_role("button", name="Launch farm")).to_have_count(0)
     screenshot(page, "scalr-launched-empty-farm")
+
+
+LOADED_GRAPHS = ("() => { const images = [...document.querySelectorAll('#stats-box img[data-graph]')];"
+                 " return images.length === 4 && images.every(i => i.complete && i.naturalWidth > 0); }")
+
+
+def test_monitoring_graphs_load_or_say_why_not(new_page, members, scalr):
+    simulator, connections = scalr
+    web = Farm.objects.get(connection=connections["v1"], name="web-prod")
+    page = new_page()
+    login(page, members[Role.ADMIN].username, PASSWORD)
+    for url in (f"/scalr/farms/{web.pk}/", f"/scalr/servers/{web.servers.first().pk}/"):
+        page.goto(url)
+        page.locator("#stats-box").scroll_into_view_if_needed()
+        expect(page.locator("#stats-box img[data-graph]")).to_have_count(4)
+        page.wait_for_function(LOADED_GRAPHS)
+        expect(page.locator("#stats-box .graph-placeholder")).to_have_count(0)
+    # Scalr's statistics server loses its images: each box says so, and no broken image is left
+    httpx.post(f"{simulator.url}/_sim/graphs_missing", json={}).raise_for_status()
+    page = new_page()  # a fresh browser cache
+    login(page, members[Role.ADMIN].username, PASSWORD)
+    page.goto(f"/scalr/farms/{web.pk}/")
+    page.locator("#stats-box").scroll_into_view_if_needed()
+    placeholders = page.locator("#stats-box .graph-placeholder")
+    expect(placeholders).to_have_count(4)
+    expect(placeholders.first).to_have_text("Graph unavailable: the image failed to load.")
+    expect(page.locator("#stats-box img")).to_have_count(0)
+    expect(page.locator("#stats-box figcaption").first).to_contain_text("CPU")
+    screenshot(page, "scalr-graphs-unavailable")

@@ -85,6 +85,17 @@ def test_stats_are_read_live_or_say_why_not(viewer, polled):
         assert "FarmGetStats method is deprecated" in page  # Scalr 5.x, in Scalr's words
 
 
+def test_a_graph_scalr_gave_no_url_for_is_a_placeholder(viewer, polled, monkeypatch):
+    from vendors.scalr.selectors import live
+
+    monkeypatch.setattr(live, "graph_urls", lambda **kwargs: [("CPU", "http://scalr.test/cpu.png"), ("Memory", "")])
+    farm = models.Farm.objects.get(connection=polled, name="web-prod")
+    page = text(viewer.get(reverse("scalr:farm-stats", args=[farm.pk])))
+    if polled.api == "v1":
+        assert page.count("<img") == 1 and "data-graph" in page
+        assert "Graph unavailable: Scalr gave no URL for it." in page
+
+
 def test_server_page(viewer, polled):
     server = models.Server.objects.filter(connection=polled, status="running").first()
     page = text(viewer.get(reverse("scalr:server-detail", args=[server.pk])))
