@@ -67,7 +67,7 @@ def test_a_line_shows_severity_host_log_file_columns_and_all_its_fields(operator
     emit(live_sim, access(WEB2, 10, 503, "/checkout", latency=812.5))
     page = fragment(operator, explorer_url(scalyr_connection, "?columns=status,latency"))
     assert '<li class="sev-5" data-f="lf-' in page
-    assert '<span class="c-sev" title="error">E</span>' in page
+    assert '<span class="c-sev" title="error (severity 5 of 0-6)">ERR</span>' in page
     assert f'<span class="c-host">{WEB2}</span>' in page
     assert '<span class="c-col" title="status">503</span><span class="c-col" title="latency">812.5</span>' in page
     block = re.search(r'<script type="application/json" id="(lf-\w+)">(.*?)</script>', page)

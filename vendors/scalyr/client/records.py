@@ -10,8 +10,40 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-#: Scalyr severities 0-6 (scalyr.md §5).
-SEVERITY_NAMES = ("finest", "finer", "fine", "info", "warning", "error", "fatal")
+@dataclass(frozen=True)
+class Severity:
+    """One of Scalyr's severity levels: `sev` / `severity`, an integer 0-6, default 3 (scalyr.md §5)."""
+
+    value: int
+    #: Scalyr's own name (the Java client's `Severity` enum)
+    name: str
+    #: what the log explorer's Sev column shows: Scalyr's name shortened, no two alike
+    label: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} (severity {self.value} of 0-6)"
+
+
+#: The one map of Scalyr's severities to what pages show. Not the CLI's letters (L K J I W E F: a "fine"
+#: line, what most loggers call DEBUG, read "J"); the labels shorten Scalyr's documented names instead.
+SEVERITIES = (
+    Severity(0, "finest", "FST"),
+    Severity(1, "finer", "FNR"),
+    Severity(2, "fine", "FIN"),
+    Severity(3, "info", "INF"),
+    Severity(4, "warning", "WRN"),
+    Severity(5, "error", "ERR"),
+    Severity(6, "fatal", "FTL"),
+)
+SEVERITY_NAMES = tuple(level.name for level in SEVERITIES)
+
+
+def severity_level(value) -> Severity | None:
+    """The level of a `sev` value; None for anything outside 0-6 (or not an integer)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(SEVERITIES):
+        return None
+    return SEVERITIES[value]
 
 
 def _from_ms(value) -> datetime | None:
@@ -41,9 +73,8 @@ class LogEvent:
 
     @property
     def severity_name(self) -> str | None:
-        if self.severity is None or not 0 <= self.severity < len(SEVERITY_NAMES):
-            return None
-        return SEVERITY_NAMES[self.severity]
+        level = severity_level(self.severity)
+        return level.name if level else None
 
     @property
     def server_host(self) -> str | None:

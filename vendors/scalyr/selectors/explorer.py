@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vendors.core.errors import VendorError
 from vendors.scalyr.client import client_for
-from vendors.scalyr.client.records import SEVERITY_NAMES, LogEvent
+from vendors.scalyr.client.records import LogEvent, severity_level
 from vendors.scalyr.filter_language import and_term, facet_term
 from vendors.scalyr.state import ExplorerState, from_ms, to_ms
 
@@ -25,7 +25,6 @@ FACET_VALUES = 8
 TAIL_BATCH = 500
 #: like `scalyr tail`, the live tail stops by itself
 TAIL_MAX = timedelta(minutes=10)
-_SEVERITY_LETTERS = "LKJIWEF"
 
 
 @dataclass(slots=True)
@@ -36,7 +35,9 @@ class LogLine:
     time_text: str
     severity: int | None
     severity_name: str
-    severity_letter: str
+    #: the Sev column: `records.SEVERITIES`' label, and its title (the full name)
+    severity_label: str
+    severity_title: str
     host: str
     logfile: str
     logfile_short: str
@@ -52,7 +53,7 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine
     attributes = event.attributes or {}
     server = event.server or {}
     severity = event.severity
-    known = severity is not None and 0 <= severity < len(SEVERITY_NAMES)
+    level = severity_level(severity)
     message = event.message if event.message is not None else attributes.get("message", "")
     logfile = str(attributes.get("logfile") or "")
     ns = event.timestamp_ns
@@ -67,8 +68,9 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine
         time_text=(f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}:"
                    f"{local.second:02d}.{local.microsecond // 1000:03d}") if local else "",
         severity=severity,
-        severity_name=SEVERITY_NAMES[severity] if known else "",
-        severity_letter=_SEVERITY_LETTERS[severity] if known else "?",
+        severity_name=level.name if level else "",
+        severity_label=level.label if level else "?",
+        severity_title=level.title if level else f"severity {severity} (not one of Scalyr's levels 0-6)",
         host=str(server.get("serverHost") or ""),
         logfile=logfile,
         logfile_short=logfile if len(logfile) <= 30 else "…" + logfile[-29:],
@@ -177,8 +179,8 @@ class Facet:
 def _facet_label(name: str, value) -> str:
     if value is None:
         return "(none)"
-    if name in ("severity", "sev") and isinstance(value, int) and 0 <= value < len(SEVERITY_NAMES):
-        return f"{SEVERITY_NAMES[value]} ({value})"
+    if name in ("severity", "sev") and severity_level(value):
+        return f"{severity_level(value).name} ({value})"
     return str(value)
 
 

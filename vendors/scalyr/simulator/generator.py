@@ -44,6 +44,7 @@ _ROUTES = {
 # Shared strings: at 200k stored events, a fresh copy per event adds up.
 _ACCESS_THREADS = tuple(str(n) for n in range(1, 9))
 _APP_THREADS = tuple(f"worker-{n}" for n in range(1, 5))
+#: the word an app writes for each Scalyr `sev` it is parsed to (2 "fine" is DEBUG; records.SEVERITIES has the names)
 _LEVELS = {2: "DEBUG", 3: "INFO", 4: "WARN", 5: "ERROR", 6: "FATAL"}
 _APP_LINES = {
     "shop-api": [

@@ -50,7 +50,7 @@ def log_lines(lines) -> str:
         parts.append(
             f'<li class="sev-{line.severity}" data-f="{block}:{index}"><details><summary>'
             f'<time class="c-time" datetime="{stamp}">{line.time_text}</time>'
-            f'<span class="c-sev" title="{line.severity_name}">{line.severity_letter}</span>'
+            f'<span class="c-sev" title="{line.severity_title}">{line.severity_label}</span>'
             f'<span class="c-host">{escape(line.host)}</span>'
             f'<span class="c-file" title="{escape(line.logfile)}">{escape(line.logfile_short)}</span>{columns}'
             f'<span class="c-msg">{escape(line.message)}</span></summary></details></li>')
