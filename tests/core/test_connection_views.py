@@ -229,3 +229,15 @@ def test_the_browser_and_the_server_state_the_same_poll_interval_bounds(admin_cl
     page = admin_client.get(reverse("core:connection-create", args=["widgets"])).content.decode()
     assert 'name="poll_seconds" value="60" min="10" max="86400"' in page
     assert "Between 10 and 86,400 seconds (a day)." in page
+
+
+def test_an_edit_is_audited_in_words_never_in_python_list_text(admin_client, connection, widgets):
+    admin_client.post(reverse("core:connection-edit", args=["widgets", connection.pk]),
+                      {"name": "widgets-renamed", "team": connection.team_id, "base_url": connection.base_url,
+                       "poll_seconds": 120, "enabled": "on", "secret_token": "a-new-token-123"})
+    event = AuditEvent.objects.get(verb="connection.update")
+    assert event.message == "Changed name and poll interval (seconds); replaced or cleared the API token."
+    page = admin_client.get(reverse("audit:list")).content.decode()
+    assert "Changed name and poll interval (seconds); replaced or cleared the API token." in page
+    assert "fields: name, poll seconds; secrets changed: token" in page
+    assert "[" not in page.split('id="audit-table"')[1].split("</table>")[0]

@@ -80,7 +80,22 @@ class ConnectionForm(forms.ModelForm):
             connection.save()
         return connection
 
+    def changed_sentence(self) -> str:
+        """The change in people's words for the audit log, e.g. "Changed name and poll interval
+        (seconds); replaced the API token." (labels as the form shows them, never a value)."""
+        labels = [str(self.fields[name].label or name).lower() for name in self.changed_data
+                  if name in self.fields and not name.startswith(("secret_", "clear_"))]
+        secrets = [self.secret_fields[name] for name in self.changed_secrets]
+        parts = [f"changed {_and(labels)}"] if labels else []
+        parts += [f"replaced or cleared the {_and(secrets)}"] if secrets else []
+        sentence = "; ".join(parts)
+        return sentence[:1].upper() + sentence[1:] + "." if parts else "Nothing changed."
+
     def changed_summary(self) -> dict:
         """What changed, for the audit log: plain field names, and secret names only."""
         plain = [name for name in self.changed_data if not name.startswith(("secret_", "clear_"))]
         return {"fields": plain, "secrets_changed": self.changed_secrets}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -173,7 +173,8 @@ def _connection(entry, where: str, environ, inline_secrets: bool, report: Provis
         return
     connection = form.save()
     audit_record(actor=ACTOR, verb="connection.create" if instance is None else "connection.update",
-                 target=connection, team=connection.team, detail=form.changed_summary())
+                 target=connection, team=connection.team, detail=form.changed_summary(),
+                 message="" if instance is None else form.changed_sentence())
     (report.created if instance is None else report.updated).append(f"{spec.name} {connection.name}")
 
 

@@ -17,7 +17,8 @@ def connection_save(*, form, actor) -> Connection:
     with transaction.atomic():
         connection = form.save()
         audit_record(actor=actor, verb="connection.create" if creating else "connection.update",
-                     target=connection, team=connection.team, detail=form.changed_summary())
+                     target=connection, team=connection.team, detail=form.changed_summary(),
+                     message="" if creating else form.changed_sentence())
     return connection
 
 
