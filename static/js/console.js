@@ -1,4 +1,73 @@
 // Console behaviour without inline scripts (the CSP forbids them).
+
+// consoleTime: THE way JavaScript writes a moment, the same text as console/moments.py writes on the
+// server: 24-hour, ISO-like ("2026-12-07 14:02", with ":33" seconds or ".187" ms when asked), in the
+// page's time zone (<body data-time-zone>, named once in the footer). uPlot charts take their x axis,
+// legend and tzDate from consoleTime.uplot(); never toLocale*(), whose format follows the browser.
+window.consoleTime = (function () {
+  "use strict";
+  const formatters = {};
+  function zone(tz) { return tz || (document.body && document.body.dataset.timeZone) || "UTC"; }
+  function parts(seconds, tz) {
+    const name = zone(tz);
+    if (!formatters[name]) {
+      formatters[name] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: name, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    }
+    const out = {};
+    formatters[name].formatToParts(new Date(seconds * 1000)).forEach(function (p) { out[p.type] = p.value; });
+    out.ms = String(Math.floor(((seconds * 1000) % 1000 + 1000) % 1000)).padStart(3, "0");
+    return out;
+  }
+  // precision: "day", "minutes" (default), "seconds", "ms"; "time" and "time-seconds" drop the date (axis ticks).
+  function format(seconds, precision, tz) {
+    if (seconds == null || isNaN(seconds)) return "—";
+    const p = parts(seconds, tz);
+    const day = p.year + "-" + p.month + "-" + p.day;
+    const hm = p.hour + ":" + p.minute;
+    switch (precision) {
+      case "day": return day;
+      case "time": return hm;
+      case "time-seconds": return hm + ":" + p.second;
+      case "seconds": return day + " " + hm + ":" + p.second;
+      case "ms": return day + " " + hm + ":" + p.second + "." + p.ms;
+      default: return day + " " + hm;
+    }
+  }
+  // Ticks of a time axis: the time alone when the whole range lies within one day (as Grafana does),
+  // else the date over the time; seconds only when ticks are less than a minute apart.
+  function axisValues(tz) {
+    return function (u, splits, axisIdx, space, incr) {
+      const scale = u.scales.x;
+      const oneDay = scale.min != null && format(scale.min, "day", tz) === format(scale.max, "day", tz);
+      const time = incr < 60 ? "time-seconds" : "time";
+      return splits.map(function (s) {
+        if (incr >= 86400) return format(s, "day", tz);
+        return oneDay ? format(s, time, tz) : format(s, "day", tz) + "\n" + format(s, time, tz);
+      });
+    };
+  }
+  // The legend's moment: seconds when the point is not on a whole minute.
+  function legendValue(tz) {
+    return function (u, seconds) {
+      if (seconds == null) return "—";
+      return format(seconds, Math.round(seconds) % 60 ? "seconds" : "minutes", tz);
+    };
+  }
+  // What a uPlot chart with a time x axis takes: tzDate (ticks on the zone's whole hours), the x series'
+  // legend value and the x axis' tick labels. `axis` is merged into the x axis (stroke, grid...).
+  function uplot(tz, axis) {
+    const name = zone(tz);
+    return {
+      tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1e3), name); },
+      xSeries: { value: legendValue(name) },
+      xAxis: Object.assign({ values: axisValues(name), space: 60 }, axis || {}),
+    };
+  }
+  return { format: format, zone: zone, axisValues: axisValues, legendValue: legendValue, uplot: uplot };
+})();
+
 (function () {
   "use strict";
 

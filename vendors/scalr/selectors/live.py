@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from console.moments import moment_text
 from vendors.core import errors
 from vendors.scalr import models
 from vendors.scalr.client import budget_for, budgeted_client
@@ -41,9 +42,9 @@ def _read(connection: models.ScalrConnection, env_id: int, key: str, ttl: int, f
     budget = budget_for(connection, env_id)
     remaining = budget.remaining()
     if remaining is not None and remaining < INTERACTIVE_FLOOR:
-        reset = timezone.localtime(timezone.now() + timedelta(seconds=budget.seconds_to_reset()))
+        reset = timezone.now() + timedelta(seconds=budget.seconds_to_reset())
         raise errors.RateLimited(f"This environment's Query API budget ({budget.limit} requests an hour) is spent "
-                                 f"until {reset:%H:%M}.")
+                                 f"until {moment_text(reset)}.")
     with budgeted_client(connection, env_id, max_attempts=2, max_retry_seconds=5) as client:
         value = fetch(client)
     cache.set(key, value, ttl)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from console.moments import moment_text
 from vendors.core.errors import VendorError
 from vendors.scalyr.client import client_for
 from vendors.scalyr.client.records import LogEvent, severity_level
@@ -65,8 +66,7 @@ def log_line(event: LogEvent, columns: tuple[str, ...] = (), tz=None) -> LogLine
         key=f"{ns}:{event.session}",
         timestamp_ns=ns or 0,
         time=local,
-        time_text=(f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}:"
-                   f"{local.second:02d}.{local.microsecond // 1000:03d}") if local else "",
+        time_text=moment_text(local, "ms"),
         severity=severity,
         severity_name=level.name if level else "",
         severity_label=level.label if level else "?",

@@ -20,11 +20,12 @@
       return fmtBytes(v);
     };
     const width = Math.max(280, el.clientWidth - 8);
+    const time = window.consoleTime.uplot();  // the console's one time format, in the page's zone
     const opts = {
-      title: title, width: width, height: 200,
-      series: [{}, { label: title, stroke: unit === "%" ? "#0172ad" : (unit === "rpm" ? "#059669" : "#7c3aed"), width: 2,
+      title: title, width: width, height: 200, tzDate: time.tzDate,
+      series: [time.xSeries, { label: title, stroke: unit === "%" ? "#0172ad" : (unit === "rpm" ? "#059669" : "#7c3aed"), width: 2,
                     value: function (u, v) { return v == null ? "—" : fmt(v); } }],
-      axes: [{}, { values: function (u, ticks) { return ticks.map(fmt); }, size: 70 }],
+      axes: [time.xAxis, { values: function (u, ticks) { return ticks.map(fmt); }, size: 70 }],
     };
     return new window.uPlot(opts, data, el);
   }

@@ -143,15 +143,16 @@
     const muted = cssVar("--pico-muted-color", "#7b8495");
     const grid = cssVar("--pico-muted-border-color", "#e7eaf0");
     const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const time = window.consoleTime.uplot(el.dataset.chartTz, axis);  // the console's one time format
     const options = {
       width: Math.max(el.clientWidth, 120),
       height: parseInt(el.dataset.chartHeight || "240", 10),
-      tzDate: function (ts) { return window.uPlot.tzDate(new Date(ts * 1e3), el.dataset.chartTz || "UTC"); },
+      tzDate: time.tzDate,
       legend: { show: !compact },
       cursor: { show: !compact, drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: compact ? [{ show: false }, { show: false }] : [axis, Object.assign({ size: 60 }, axis)],
-      series: [{}, { label: data.label, stroke: stroke, width: 1.5, fill: stroke + "22", spanGaps: false,
+      axes: compact ? [{ show: false }, { show: false }] : [time.xAxis, Object.assign({ size: 60 }, axis)],
+      series: [time.xSeries, { label: data.label, stroke: stroke, width: 1.5, fill: stroke + "22", spanGaps: false,
                      points: { show: false } }],
     };
     if (compact) options.padding = [4, 0, 0, 0];
