@@ -12,6 +12,7 @@ from console.audit.models import AuditEvent
 from console.teams.models import Role
 from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
+from tests.harness.waiting import wait_for
 from tests.scalyr.app_helpers import WEB2, access, seed
 from tests.scalyr.helpers import READ_CONFIG, READ_LOGS, WRITE_CONFIG, control, emit, make_client
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
@@ -254,3 +255,24 @@ def test_the_pages_at_other_sizes_and_schemes(new_page, members, logs, viewport,
     page.goto(f"/scalyr/{logs.pk}/files/edit/")
     expect(page.get_by_role("heading", name="New configuration file")).to_be_visible()
     screenshot(page, f"scalyr-file-new-{name}")
+
+
+def test_a_saved_chart_opened_live_keeps_its_name_and_threshold_line(new_page, members, logs):
+    chart = SavedQuery.objects.create(connection=logs, name="Checkout 502s", kind=SavedQuery.Kind.CHART,
+                                      state={"filter": "status == 502", "buckets": "30"},
+                                      threshold_direction="above", threshold=3.0)
+    page = new_page()
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    page.goto(f"/scalyr/saved/{chart.pk}/about/")
+    page.get_by_role("button", name="Open the live chart").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Checkout 502s")
+    plot = page.locator("#chart .uplot-chart")
+    expect(plot.locator("canvas")).to_be_visible()
+    expect(plot).to_have_attribute("data-threshold", "3")  # set by scalyr.js when it draws the dashed line
+    expect(plot.locator(".u-legend")).to_contain_text("alert above 3")
+    # drawn again with another range, the chart is still the saved one
+    page.locator("#chart-form select[name=range]").select_option(index=0)
+    page.get_by_role("button", name="Draw").click()
+    wait_for(lambda: "saved=" in page.url, what="the pushed URL keeps the saved chart")
+    expect(page.locator("#chart .uplot-chart")).to_have_attribute("data-threshold", "3")
+    screenshot(page, "scalyr-saved-chart-live")

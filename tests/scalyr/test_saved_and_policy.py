@@ -110,3 +110,39 @@ def test_a_viewer_sees_pinned_tiles_without_a_link_to_query(web, members, scalyr
     assert f'href="{reverse("scalyr:saved-detail", args=[chart.pk])}"' in home
     detail = web.get(reverse("scalyr:saved-detail", args=[chart.pk])).content.decode()
     assert "Querying logs needs the operator role" in detail and "Open the live chart" not in detail
+
+
+def test_a_saved_chart_opens_live_with_its_name_and_threshold(operator, scalyr_connection, other_scalyr_connection):
+    from .chart_helpers import chart
+
+    saved = chart(scalyr_connection, "Checkout 5xx", direction="above", threshold=4.0,
+                  filter="status >= 500", buckets="30")
+    opened = operator.get(reverse("scalyr:saved-open", args=[saved.pk]))
+    live = reverse("scalyr:chart", args=[scalyr_connection.pk])
+    assert opened["Location"] == f"{live}?filter=status+%3E%3D+500&buckets=30&saved={saved.pk}"
+    page = operator.get(opened["Location"]).content.decode()
+    assert "<h1>Checkout 5xx <small" in page and "<title>Checkout 5xx" in page
+    assert f'<input type="hidden" name="saved" value="{saved.pk}">' in page  # kept when the form redraws
+    assert "alert above 4" in page  # the chart's accessible name
+    # someone else's id, or one of another connection, only loses the name: the chart is still drawn
+    foreign = chart(other_scalyr_connection, "Theirs", direction="above", threshold=1.0)
+    for pk in (foreign.pk, "x"):
+        page = operator.get(f"{live}?filter=status+%3E%3D+500&saved={pk}").content.decode()
+        assert "<h1>Chart <small" in page and "Theirs" not in page
+
+
+def test_the_live_chart_data_carries_the_saved_threshold(operator, scalyr_connection, live_sim):
+    import json
+
+    from .chart_helpers import chart
+
+    seed(live_sim, count=14)
+    saved = chart(scalyr_connection, "502s", direction="below", threshold=2.5, filter="status == 502", buckets="10")
+    url = f"{reverse('scalyr:chart', args=[scalyr_connection.pk])}?filter=status+%3D%3D+502&buckets=10&saved={saved.pk}"
+    fragment = operator.get(url, headers={"HX-Request": "true", "HX-Trigger": "chart-form"})
+    page = fragment.content.decode()
+    data = json.loads(page.split('id="chart-data" type="application/json">')[1].split("</script>")[0])
+    assert (data["threshold"], data["threshold_label"]) == (2.5, "alert below 2.5")
+    assert fragment["HX-Push-Url"].endswith(f"buckets=10&saved={saved.pk}")
+    plain = operator.get(url.replace(f"&saved={saved.pk}", ""), headers={"HX-Request": "true"}).content.decode()
+    assert '"threshold"' not in plain

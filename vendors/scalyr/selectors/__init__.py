@@ -1,7 +1,7 @@
 """Reads, one module per resource: rows of the user's teams and who may query them (connections,
 saved queries), and what is read live from Scalyr (the explorer, charts, config files)."""
 
-from vendors.scalyr.selectors.charts import Series, chart_series, tile
+from vendors.scalyr.selectors.charts import Series, chart_series, tile, with_threshold
 from vendors.scalyr.selectors.config_files import file_get, file_get_or_none, files_list, pretty
 from vendors.scalyr.selectors.connections import (
     QUERY_DENIED,
@@ -32,6 +32,7 @@ from vendors.scalyr.selectors.saved_queries import (
     charts_needing_attention,
     overview_figures,
     pinned_charts,
+    saved_chart_opened,
     saved_queries_for,
     saved_queries_named,
     saved_query_get,
@@ -42,5 +43,6 @@ __all__ = ["QUERY_DENIED", "EventsPage", "Facet", "Histogram", "LogLine", "Serie
            "charts_needing_attention", "connection_for_query", "connection_get", "connections_by_name",
            "connections_for_user", "enabled_connections", "events_page", "facets", "file_get", "file_get_or_none",
            "files_list", "histogram", "may_query", "overview_figures", "pinned_charts", "pretty", "query_policies",
-           "queryable_team_ids", "role_in", "saved_queries_for", "saved_queries_named", "saved_query_get",
-           "saved_query_totals", "tail_cursor", "tail_events", "tile", "viewers_may_query"]
+           "queryable_team_ids", "role_in", "saved_chart_opened", "saved_queries_for", "saved_queries_named",
+           "saved_query_get", "saved_query_totals", "tail_cursor", "tail_events", "tile", "viewers_may_query",
+           "with_threshold"]

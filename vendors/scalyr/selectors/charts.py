@@ -56,14 +56,19 @@ def chart_series(*, connection, state: ChartState) -> Series:
                   execution_time_ms=result.execution_time_ms)
 
 
+def with_threshold(data: dict, chart: SavedQuery | None) -> dict:
+    """A chart's data for scalyr.js, with the saved chart's alert threshold (drawn as a dashed line) if it has one."""
+    if chart is not None and chart.has_threshold:
+        data.update(threshold=chart.threshold, threshold_label=f"alert {chart.threshold_label}")
+    return data
+
+
 def tile(chart: SavedQuery, prefix: str = "scalyr-tile") -> dict:
     """What a tile draws: the stored series, its latest value, and the threshold (a dashed line)."""
     values = chart.values or []
     times = bucket_times(chart.window_start_ms or 0, chart.window_end_ms or 0, len(values))
     state = ChartState.from_params(chart.state)
-    series = {"times": times, "values": values, "label": state.function}
-    if chart.has_threshold:
-        series.update(threshold=chart.threshold, threshold_label=f"alert {chart.threshold_label}")
+    series = with_threshold({"times": times, "values": values, "label": state.function}, chart)
     over = chart.is_over
     return {"chart": chart, "state": state, "latest": thresholds.latest(values), "chart_id": f"{prefix}-{chart.pk}",
             "series": series, "over": over, "far": over and chart.is_far_over}

@@ -22,6 +22,15 @@ def saved_query_get(*, user, pk: int) -> SavedQuery:
     return saved
 
 
+def saved_chart_opened(*, user, connection_id: int, pk) -> SavedQuery | None:
+    """The saved chart a live chart page was opened from (`?saved=<pk>`): one of the user's teams' charts on
+    that connection, or None (a stale or foreign id only loses the name and threshold, never the chart)."""
+    if not str(pk or "").isdigit():
+        return None
+    return saved_queries_for(user=user).filter(pk=int(pk), connection_id=connection_id,
+                                               kind=SavedQuery.Kind.CHART).first()
+
+
 def pinned_charts(*, teams) -> QuerySet[SavedQuery]:
     return SavedQuery.objects.filter(connection__team__in=teams, kind=SavedQuery.Kind.CHART, pinned=True) \
         .select_related("connection").order_by("connection__name", "name")

@@ -21,7 +21,9 @@ def chart(request, pk: int):
     connection = selectors.connection_for_query(user=request.user, pk=pk)
     state = ChartState.from_params(request.GET)
     reason = missing_token_reason(connection, READ_LOGS)
-    context = {"connection": connection, "state": state, "reason": reason}
+    # opened from a saved chart: its name heads the page and its threshold is drawn
+    saved = selectors.saved_chart_opened(user=request.user, connection_id=connection.pk, pk=request.GET.get("saved"))
+    context = {"connection": connection, "state": state, "reason": reason, "saved": saved}
     if wants_fragment(request):
         context["partial"] = True
         if not reason and not state.errors:
@@ -30,11 +32,14 @@ def chart(request, pk: int):
             except VendorError as exc:
                 context["error"] = scalyr_error(exc)
             else:
-                context.update(series=series, series_json=series.as_json(state.function))
+                context.update(series=series,
+                               series_json=selectors.with_threshold(series.as_json(state.function), saved))
         response = render(request, f"{TEMPLATE}#chart", context)
         if request.htmx.trigger == "chart-form":
             base = reverse("scalyr:chart", args=[connection.pk])
-            push_url(response, f"{base}?{state.query()}" if state.params() else base)
+            query = "&".join(part for part in (state.query() if state.params() else "",
+                                               f"saved={saved.pk}" if saved else "") if part)
+            push_url(response, f"{base}?{query}" if query else base)
         return response
     context.update(functions=FUNCTIONS, save_kind=SavedQuery.Kind.CHART,
                    can_save=connection.user_role in ("operator", "admin"))

@@ -97,7 +97,9 @@ def edit(request, pk: int):
 def open_saved(request, pk: int):
     saved = selectors.saved_query_get(user=request.user, pk=pk)
     selectors.connection_for_query(user=request.user, pk=saved.connection_id)
-    return redirect(_page_url(saved.connection_id, saved.kind, saved.state))
+    # a chart keeps its name and threshold line in the live view
+    params = {**saved.state, "saved": saved.pk} if saved.is_chart else saved.state
+    return redirect(_page_url(saved.connection_id, saved.kind, params))
 
 
 @require_POST

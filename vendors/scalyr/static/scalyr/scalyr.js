@@ -162,6 +162,7 @@
       options.series.push({ label: data.threshold_label || "threshold", stroke: danger, width: 1, dash: [6, 4],
                             points: { show: false } });
       columns.push(data.times.map(function () { return data.threshold; }));
+      el.dataset.threshold = String(data.threshold);  // drawn: what tests and styles can see
     }
     el.dataset.drawn = "1";
     charts.push({ el: el, plot: new window.uPlot(options, columns, el) });
