@@ -72,7 +72,9 @@ window.consoleTime = (function () {
   "use strict";
 
   // Confirmation dialog: forms with data-confirm open it; "Confirm" submits the form.
+  // Tab and Shift+Tab stay inside it while it is open; closing it returns focus to what opened it.
   let pendingForm = null;
+  let opener = null;
   const dialog = () => document.getElementById("confirm-dialog");
 
   document.addEventListener("submit", function (event) {
@@ -93,9 +95,28 @@ window.consoleTime = (function () {
     const ok = box.querySelector("#confirm-ok");
     ok.textContent = form.dataset.confirmButton || "Confirm";
     ok.classList.toggle("danger", form.dataset.confirmDanger === "1");
+    opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body
+      ? document.activeElement : form.querySelector("[type=submit], button:not([type=button])");
+    if (!box.dataset.focusReturn) {
+      box.dataset.focusReturn = "1";
+      box.addEventListener("close", function () {
+        if (opener && opener.isConnected) opener.focus();
+        opener = null;
+      });
+    }
     box.showModal();
     ok.focus();
   }, true);
+
+  document.addEventListener("keydown", function (event) {
+    const box = dialog();
+    if (event.key !== "Tab" || !box || !box.open) return;
+    const stops = Array.from(box.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select, textarea"));
+    if (!stops.length) return;
+    const first = stops[0], last = stops[stops.length - 1];
+    if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
 
   document.addEventListener("click", function (event) {
     const box = dialog();
