@@ -223,3 +223,33 @@ def test_axe_finds_no_serious_violation(browser, members, demo, live_server, sch
         assert violations == [], "\n".join(violations)
     finally:
         context.close()
+
+
+def test_the_log_explorer_stays_quiet_while_queries_replace_each_other(new_page, members, demo,  # noqa: F811
+                                                                       live_server):
+    """Queries sent over each other, more lines, the live tail and Cancel: no console error or CSP report
+    (htmx 2 logs an aborted request as an error; a replaced or cancelled query is dropped instead)."""
+    from vendors.scalyr.models import ScalyrConnection
+
+    page = new_page()
+    found = RoleCrawl(page, Role.OPERATOR, live_server.url)
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    found.current = f"/scalyr/{ScalyrConnection.objects.first().pk}/"
+    page.goto(found.current)
+    lines = page.locator("#log-lines > li")
+    lines.first.wait_for()
+    for text in ("error", "status", "error"):  # each replaces the one before, still in flight
+        page.locator("#filter").fill(text)
+        page.locator("#filter").press("Enter")
+    settle(page)
+    lines.first.wait_for()
+    page.locator("#filter").fill("error")
+    page.locator("#filter").press("Enter")
+    page.locator("[data-scalyr-cancel]").dispatch_event("click")  # shown only while a query runs
+    page.locator("input[name=tail]").check()
+    page.locator("#filter").press("Enter")
+    settle(page)
+    page.locator("#tail[hx-get]").wait_for()
+    page.locator("#filter").press("Enter")  # the tail's next poll is dropped with the old query
+    settle(page)
+    assert found.problems == [], "\n".join(found.problems)

@@ -3,16 +3,48 @@
 (function () {
   "use strict";
 
+  // A cancelled query's answer is dropped rather than its request aborted: htmx 2 logs every abort
+  // (htmx:sendAbort) as a console error, and a user's cancel is no error. Each explorer request is
+  // tracked from beforeSend; an "htmx:abort" for it (ours, or hx-sync's replace) marks it dropped
+  // and never reaches htmx's own listener.
+  const QUERY = "[data-scalyr-query], form[data-explorer]";
+  const inFlight = new Map();  // element -> its xhr
+  const dropped = new WeakSet();
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    const elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches(QUERY)) inFlight.set(elt, event.detail.xhr);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (inFlight.get(event.detail.elt) === event.detail.xhr) inFlight.delete(event.detail.elt);
+  });
+  document.addEventListener("htmx:abort", function (event) {
+    const xhr = inFlight.get(event.target);
+    if (!xhr) return;
+    dropped.add(xhr);
+    inFlight.delete(event.target);
+    event.stopImmediatePropagation();
+  }, true);
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (dropped.has(event.detail.xhr)) event.detail.shouldSwap = false;
+  });
+
   function abortQueries() {
     document.querySelectorAll("[data-scalyr-query]").forEach(function (el) {
       window.htmx.trigger(el, "htmx:abort");
+    });
+    document.querySelectorAll(".query-progress.htmx-request").forEach(function (el) {
+      el.classList.remove("htmx-request");
     });
   }
 
   // A new query cancels whatever the previous one still has in flight (lines, histogram, facets, tail).
   document.addEventListener("htmx:beforeRequest", function (event) {
     const elt = event.detail.elt;
-    if (elt && elt.matches && elt.matches("form[data-explorer]")) abortQueries();
+    if (elt && elt.matches && elt.matches("form[data-explorer]")) {
+      if (inFlight.has(elt)) dropped.add(inFlight.get(elt));  // the previous query of the form, too
+      abortQueries();
+    }
   });
 
   document.addEventListener("click", function (event) {
