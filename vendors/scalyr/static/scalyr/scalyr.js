@@ -19,11 +19,11 @@
     if (inFlight.get(event.detail.elt) === event.detail.xhr) inFlight.delete(event.detail.elt);
   });
   document.addEventListener("htmx:abort", function (event) {
-    const xhr = inFlight.get(event.target);
-    if (!xhr) return;
-    dropped.add(xhr);
-    inFlight.delete(event.target);
-    event.stopImmediatePropagation();
+    const elt = event.target;
+    if (!(elt instanceof Element) || !elt.matches(QUERY)) return;
+    if (inFlight.has(elt)) dropped.add(inFlight.get(elt));
+    inFlight.delete(elt);
+    event.stopImmediatePropagation();  // an explorer request is never aborted (see above)
   }, true);
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (dropped.has(event.detail.xhr)) event.detail.shouldSwap = false;
