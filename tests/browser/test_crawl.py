@@ -3,7 +3,7 @@ that answers 403, one highlighted section in the navigation (issue 12, items 3 a
 finds no serious or critical violation on any page, light and dark (item 10, in test_axe.py, which
 shares this crawl).
 
-One crawl per role visits one page of each kind (digits of the path made `N`, plus the `tab`) that the
+One crawl per role visits one page of each kind (path segments holding a digit made `N`, plus the `tab`) that the
 role reaches by following links from the overview, and does every check on each page it visits.
 """
 
