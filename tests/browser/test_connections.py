@@ -27,6 +27,13 @@ def test_add_a_connection_and_watch_its_health(new_page, members, team, widgets)
     page.get_by_role("button", name="Add connection").click()
     expect(page.get_by_text("This secret is required.")).to_be_visible()  # error next to the field, input kept
     expect(page.get_by_label("Name")).to_have_value("widgets-browser")
+    for interval, message in (("0", "greater than or equal to 10"), ("999999999", "less than or equal to 86400")):
+        page.get_by_label("Poll interval (seconds)").fill(interval)
+        page.get_by_label("API token").fill(widgets.token)
+        page.get_by_role("button", name="Add connection").click()
+        expect(page.locator("#id_poll_seconds_error")).to_contain_text(message)  # beside its field
+        expect(page.get_by_label("Name")).to_have_value("widgets-browser")
+    page.get_by_label("Poll interval (seconds)").fill("60")
     page.get_by_label("API token").fill(widgets.token)
     screenshot(page, "connection-form")
     page.get_by_role("button", name="Add connection").click()

@@ -173,6 +173,26 @@ def test_scale_then_restart_succeed_while_polls_spend_the_minute(new_page, membe
     assert polls_running and "failed" not in polls_running  # polls went on meanwhile, and never failed
 
 
+@pytest.mark.parametrize("value, message", [
+    ("-1", "Ensure this value is greater than or equal to 0."),
+    ("", "This field is required."),
+], ids=["negative", "empty"])
+def test_an_invalid_scale_shows_its_message_next_to_the_field(new_page, members, scalingo, value, message):
+    """What the server refuses is said beside the field it concerns, and the form keeps its other values."""
+    simulator, app = scalingo
+    page = new_page()
+    login(page, members[Role.OPERATOR].username, PASSWORD)
+    page.goto(f"/scalingo/apps/{app.pk}/?tab=containers")
+    page.wait_for_load_state()
+    page.get_by_label("web containers").fill(value)
+    page.get_by_label("web size").select_option("L")
+    page.get_by_role("button", name="Review scaling…").click()
+    field = page.locator("#scale-area .scale-grid > div", has=page.get_by_label("web containers"))
+    expect(field.locator(".error-text")).to_have_text(message)
+    expect(page.get_by_label("web size")).to_have_value("L")  # nothing else typed is lost
+    assert not page.locator("dialog[open]").count()  # nothing to confirm: the form stays
+
+
 def test_a_refused_form_shows_its_message_in_place(new_page, members, scalingo):
     """The server refuses what the browser cannot check (nothing to change): htmx swaps the 422 answer in,
     the message stands next to the form, and the button does something visible."""
