@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+os.environ.setdefault("CONSOLE_OUTBOUND_ALLOW", "127.0.0.1")  # the simulator listens on loopback
 os.environ.setdefault("CONSOLE_DEV", "1")
 os.environ.setdefault("CONSOLE_VAR_DIR", tempfile.mkdtemp(prefix="scalr-bench-"))
 os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CONSOLE_DEV", "1")
 os.environ.setdefault("CONSOLE_VAR_DIR", tempfile.mkdtemp(prefix="bench-scalyr-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+os.environ.setdefault("CONSOLE_OUTBOUND_ALLOW", "127.0.0.1")  # the simulator listens on loopback
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 import django  # noqa: E402

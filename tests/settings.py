@@ -25,3 +25,5 @@ if REDIS_URL and _worker:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 AXES_FAILURE_LIMIT = 5
+# the simulators and the tests' own servers listen on loopback (tests that show a refusal override it)
+CONSOLE_OUTBOUND_ALLOW = ["127.0.0.0/8", "::1"]

@@ -4,12 +4,18 @@ Secrets are write-only: the field never renders a value, its help says "set" or 
 set", a blank field keeps the stored value and clearing is an explicit checkbox.
 Vendor-specific plain settings are form fields listed in `settings_fields`; they are kept
 in the connection's `settings` JSON.
+
+A secret goes only where it was entered for: `destination_fields` are the fields that decide
+where secrets are sent (URLs, a region). Changing one on a saved connection asks for every
+secret that is set again (or its clearing), so a changed URL cannot collect the stored ones.
+Every URL among them must also pass the outbound policy (`vendors.core.outbound`).
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from vendors.core import outbound
 from vendors.core.models import POLL_SECONDS_MAX, POLL_SECONDS_MIN
 
 BASE_FIELDS = ["name", "team", "base_url", "poll_seconds", "enabled"]
@@ -22,6 +28,8 @@ class ConnectionForm(forms.ModelForm):
     secret_fields: dict[str, str] = {}
     required_secrets: frozenset[str] = frozenset()
     settings_fields: tuple[str, ...] = ()
+    #: the fields deciding where secrets are sent; a vendor form lists its own (region, auth URL...)
+    destination_fields: tuple[str, ...] = ("base_url",)
 
     # Each vendor form adds `class Meta: model = <its connection>; fields = BASE_FIELDS (+ its own)`.
 
@@ -45,6 +53,11 @@ class ConnectionForm(forms.ModelForm):
             )
             if is_set:
                 self.fields[f"clear_{name}"] = forms.BooleanField(required=False, label=f"Clear the {label.lower()}")
+        self.moved_destination: list[str] = []
+        if any(self.instance.pk is not None and self.instance.secrets.is_set(name) for name in self.secret_fields):
+            for name in self.destination_fields:
+                field = self.fields[name]
+                field.help_text = f"{field.help_text} Changing it asks for every secret again.".lstrip()
 
     def secret_status(self) -> list[tuple[str, bool]]:
         return [(label, self.instance.pk is not None and self.instance.secrets.is_set(name))
@@ -52,6 +65,7 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_destinations(cleaned)
         for name in self.secret_fields:
             value = cleaned.get(f"secret_{name}")
             clearing = cleaned.get(f"clear_{name}")
@@ -63,6 +77,26 @@ class ConnectionForm(forms.ModelForm):
                 if not will_be_set:
                     self.add_error(f"secret_{name}", "This secret is required.")
         return cleaned
+
+    def _check_destinations(self, cleaned: dict) -> None:
+        """URLs against the outbound policy; a moved destination needs every set secret entered again."""
+        for name in self.destination_fields:
+            if isinstance(self.fields[name], forms.URLField) and cleaned.get(name):
+                try:
+                    outbound.check_url(cleaned[name])
+                except outbound.OutboundRefused as refused:
+                    self.add_error(name, str(refused))
+        if self.instance.pk is None:
+            return
+        self.moved_destination = [name for name in self.destination_fields if name in self.changed_data]
+        if not self.moved_destination:
+            return
+        moved = _and([str(self.fields[name].label or name) for name in self.moved_destination])
+        for name, label in self.secret_fields.items():
+            entered = cleaned.get(f"secret_{name}") or cleaned.get(f"clear_{name}")
+            if self.instance.secrets.is_set(name) and not entered:
+                self.add_error(f"secret_{name}", f"The {moved} changed: enter the {label} again "
+                                                 "(or clear it). The stored one is never sent to a new address.")
 
     def save(self, commit: bool = True):
         connection = super().save(commit=False)

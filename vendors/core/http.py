@@ -20,7 +20,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
 from console import redaction
-from vendors.core import errors
+from vendors.core import errors, outbound
 from vendors.core.metrics import VENDOR_HTTP_SECONDS
 
 logger = logging.getLogger("vendors.http")
@@ -93,8 +93,9 @@ class VendorClient:
         self.http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout or DEFAULT_TIMEOUT,
-            transport=transport,
-            verify=tls_context(),
+            # every connection passes the outbound policy (the default transport would also honour
+            # HTTP(S)_PROXY, behind which the address really connected to cannot be checked)
+            transport=transport or outbound.guarded_transport(verify=tls_context()),
             headers={"User-Agent": "ops-console/1.0", **(headers or {})},
             follow_redirects=False,
         )

@@ -4,7 +4,8 @@ Each connection entry is validated by the vendor's own connection form, so the f
 the web page accept exactly the same values. Secrets come from environment variables the
 entry names (`<secret>_env: VAR`), never from the file. Everything happens in one
 transaction: a bad entry changes nothing. Running the same file twice changes nothing
-(an unchanged secret is compared after decryption, not re-encrypted).
+(an unchanged secret is compared after decryption, not re-encrypted), except that a changed URL
+or region needs every secret given again, as the form asks.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def _connection(entry, where: str, environ, inline_secrets: bool, report: Provis
             data[key] = entry[key]
     for key in [k for k, v in data.items() if v is False]:
         del data[key]  # an unchecked checkbox is an absent key in form data
+    unchanged = {}  # secrets equal to the stored ones: left out, so the same file twice changes nothing
     for name in spec.secret_fields:
         value = entry.get(name) if inline_secrets else None
         variable = entry.get(f"{name}_env")
@@ -160,10 +162,15 @@ def _connection(entry, where: str, environ, inline_secrets: bool, report: Provis
                 raise ProvisionError(f"{label}: field '{name}_env' names the environment variable {variable}, "
                                      "which is not set.")
             value = environ[variable]
-        if value and not _secret_unchanged(instance, name, value):
+        if value and _secret_unchanged(instance, name, value):
+            unchanged[f"secret_{name}"] = value
+        elif value:
             data[f"secret_{name}"] = value
 
     form = form_class(data, instance=instance, teams=Team.objects.all())
+    if unchanged and set(form.destination_fields) & set(form.changed_data):
+        # a new URL or region: the secrets are given for it again, even the same ones (the form asks for them)
+        form = form_class({**data, **unchanged}, instance=instance, teams=Team.objects.all())
     if not form.is_valid():
         problems = "; ".join(f"field '{_yaml_key(f)}': {' '.join(errs)}" for f, errs in form.errors.items())
         raise ProvisionError(f"{label}: {problems}")

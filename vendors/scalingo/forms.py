@@ -11,6 +11,8 @@ class ScalingoConnectionForm(ConnectionForm):
     secret_fields = {"token": "API token"}
     required_secrets = frozenset({"token"})
     settings_fields = ("region", "auth_url", "legacy", "requests_per_minute")
+    # the token goes to the auth service, the bearer to the region's (or the given) API
+    destination_fields = ("base_url", "region", "auth_url")
 
     region = forms.ChoiceField(choices=REGIONS, required=False, initial="osc-fr1",
                                help_text="Resolved through the auth service's regions list.")
@@ -25,11 +27,8 @@ class ScalingoConnectionForm(ConnectionForm):
     class Meta:
         model = ScalingoConnection
         fields = BASE_FIELDS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["base_url"].label = "API URL"
-        self.fields["base_url"].help_text = "Only for a custom region: the regional API base, e.g. https://api.example."
+        labels = {"base_url": "API URL"}
+        help_texts = {"base_url": "Only for a custom region: the regional API base, e.g. https://api.example."}
 
     def clean(self):
         cleaned = super().clean()

@@ -38,6 +38,8 @@ class ScalrConnectionForm(ConnectionForm):
     secret_fields = {"key_id": "API key ID", "secret": "Secret key"}
     required_secrets = frozenset({"key_id", "secret"})
     settings_fields = ("api", "env_ids", "hourly_limit")
+    # both API generations go to the one Scalr URL (the Query API to /api/api.php, APIv2 to /api/v1beta0/)
+    destination_fields = ("base_url",)
 
     api = forms.ChoiceField(label="API generation", choices=API_CHOICES, initial="v2",
                             help_text="Installations that never moved past the Query API use v1; the pages look "
@@ -52,12 +54,12 @@ class ScalrConnectionForm(ConnectionForm):
     class Meta:
         model = ScalrConnection
         fields = BASE_FIELDS
+        labels = {"base_url": "Scalr URL"}
+        help_texts = {"base_url": "The Scalr server, e.g. https://my.scalr.com (hosted or self-run)."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["base_url"].label = "Scalr URL"
         self.fields["base_url"].required = True
-        self.fields["base_url"].help_text = "The Scalr server, e.g. https://my.scalr.com (hosted or self-run)."
 
     def clean(self):
         cleaned = super().clean()

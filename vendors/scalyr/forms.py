@@ -12,6 +12,7 @@ class ScalyrConnectionForm(ConnectionForm):
     secret_fields = {SECRET_NAMES[kind]: f"{label} token" for kind, label in TOKEN_LABELS.items()}
     required_secrets = frozenset()
     settings_fields = ("region", *(spec[0] for spec in links.KINDS.values()), "demo")
+    destination_fields = ("base_url", "region")
 
     region = forms.ChoiceField(choices=REGIONS, required=False, initial="us")
     link_scalingo_app = forms.CharField(
@@ -30,11 +31,11 @@ class ScalyrConnectionForm(ConnectionForm):
     class Meta:
         model = ScalyrConnection
         fields = BASE_FIELDS
+        help_texts = {"base_url": "Only for another server (e.g. a SentinelOne SDL tenant); "
+                                  "when set it is used instead of the region."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["base_url"].help_text = ("Only for another server (e.g. a SentinelOne SDL tenant); "
-                                             "when set it is used instead of the region.")
         for name in SECRET_NAMES.values():
             field = self.fields[f"secret_{name}"]
             field.help_text += " Each token is used only for its own methods; at least one is needed."

@@ -50,6 +50,7 @@ class Command(BaseCommand):
         logins = self._users(var)
         env = {**os.environ, "CONSOLE_DEV": "1", "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"), "PYTHONUNBUFFERED": "1"}
+        self._allow_simulators(env)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:
             document = {"teams": [{"name": TEAM, "members": [{"username": u, "role": r} for u, r in USERS]}],
@@ -109,6 +110,14 @@ class Command(BaseCommand):
         path.write_text(json.dumps(stored))
         path.chmod(0o600)
         return logins
+
+    def _allow_simulators(self, env) -> None:
+        """The simulators listen on loopback, which the outbound policy refuses: allow exactly their
+        ports, here (provisioning checks the URLs) and in the web, worker and beat processes."""
+        ports = [f"127.0.0.1:{spec.demo.port}" for spec in registry.vendors() if spec.demo is not None]
+        allowed = [*settings.CONSOLE_OUTBOUND_ALLOW, *ports]
+        settings.CONSOLE_OUTBOUND_ALLOW = allowed
+        env["CONSOLE_OUTBOUND_ALLOW"] = ",".join(allowed)
 
     def _start_simulator(self, spec, env) -> str:
         module = spec.demo.simulator.rsplit(".", 1)[0]
