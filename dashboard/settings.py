@@ -145,7 +145,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# "address" is the client's as our reverse proxies saw it: behind nginx (deploy/), CONSOLE_PROXY_COUNT=1
+# takes the last X-Forwarded-For entry, the one nginx wrote (console/client_ip.py).
+CONSOLE_PROXY_COUNT = env.int("CONSOLE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "console.client_ip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
