@@ -94,6 +94,6 @@ def test_poll_command_waits_and_fails_loudly(db, tmp_path, env, capsys, monkeypa
     env.faults.update(status=500)
     with pytest.raises(CommandError, match="1 poll"):
         call_command("poll", "--connection", "widgets-prod", "--wait")
-    assert "simulated failure" in capsys.readouterr().err
+    assert f"HTTP 500 from {env.url.removeprefix('http://')} (text/plain, 17 B)" in capsys.readouterr().err
     with pytest.raises(CommandError, match="No connection is named"):
         call_command("poll", "--connection", "nope")

@@ -162,7 +162,7 @@ def test_vendor_errors_fail_the_poll_keep_the_data_and_recovery_clears_it(scalin
 
     assert outcome.status == "failed"
     assert conn.health == Health.DEGRADED and conn.consecutive_failures == 1
-    assert conn.last_error == "simulated failure"
+    assert conn.last_error == f"HTTP 500 from {sim.url.removeprefix('http://')} (text/plain, 17 B)"
     assert list(models.App.objects.filter(connection=conn).values_list("name", "status", "details_synced_at")) == good
     assert models.Container.objects.filter(app__connection=conn).count() == containers
 
@@ -238,7 +238,7 @@ def test_a_passing_fault_in_a_part_is_asked_again_at_the_next_poll(scalingo_sims
 
     def addons_unavailable(request):  # the addons service is down for a moment (past the client's retries)
         if request.path.endswith("/addons") and faults["left"]:
-            return Response(503, "addons service unavailable")
+            return Response(503, {"error": "addons service unavailable"})  # Scalingo's shape: its words are shown
         return answer(request)
 
     sim.handle = addons_unavailable

@@ -31,6 +31,7 @@ import httpx
 
 from console import redaction
 from vendors.core import errors
+from vendors.core.answers import described, vendor_words
 from vendors.core.http import VendorClient, parse_retry_after
 from vendors.scalingo.client.records import Region, User
 
@@ -231,30 +232,29 @@ class ScalingoBase(VendorClient):
 
     def error_from_response(self, response: httpx.Response) -> errors.VendorError:
         """Map the documented error shapes (reference §3.1) to typed errors, keeping the
-        vendor's own words: `error`, 422 `errors` per field, 404 `resource`, 402 `url`."""
+        vendor's own words: `error`, 422 `errors` per field, 404 `resource`, 402 `url`. Any other
+        body (a proxy's page, plain text, an unknown JSON) is described, never relayed."""
         status = response.status_code
         try:
             body = response.json()
         except ValueError:
             body = None
         message, details, code = None, {}, None
-        if isinstance(body, dict):
-            code = body.get("code") if isinstance(body.get("code"), str) else None
+        if isinstance(body, dict) and (isinstance(body.get("errors"), dict) or isinstance(body.get("error"), str)):
+            code = vendor_words(body["code"], 80) if isinstance(body.get("code"), str) else None
             if isinstance(body.get("errors"), dict):
-                details = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+                details = {vendor_words(name, 80): [vendor_words(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
                            for name, msgs in body["errors"].items()}
-                message = "; ".join(f"{name}: {m}" for name, msgs in details.items() for m in msgs)
-            elif isinstance(body.get("error"), str):
-                message = body["error"]
+                message = vendor_words("; ".join(f"{name}: {m}" for name, msgs in details.items() for m in msgs))
+            else:
+                message = vendor_words(body["error"])
             for key in ("resource", "url", "name"):
                 if isinstance(body.get(key), str):
-                    details[key] = body[key]
+                    details[key] = vendor_words(body[key])
             if details.get("resource") and message and details["resource"] not in message:
                 message = f"{details['resource']} {message}"
         if not message:
-            kind = response.headers.get("Content-Type", "")
-            text = response.text.strip() if "json" in kind or "text/plain" in kind or not kind else ""
-            message = text[:300] or f"{status} {response.reason_phrase}"
+            message = described(response)
         if status == 401 and message == "OTP Required":
             code = "otp_required"
         kw = {"code": code, "details": details, "request_id": response.headers.get("X-Request-Id")}

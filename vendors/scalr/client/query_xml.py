@@ -12,6 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from vendors.core import errors
+from vendors.core.answers import vendor_words
 from vendors.scalr.client import records as r
 from vendors.scalr.client.base import Deprecated, NotAvailable
 
@@ -42,6 +43,7 @@ READING = b"farm-details-1\n"
 
 
 def error_from_message(message: str, transaction_id: str | None) -> errors.VendorError:
+    message, transaction_id = vendor_words(message), vendor_words(transaction_id, 80) if transaction_id else None
     error_type = next((kind for pattern, kind in ERROR_PATTERNS if re.search(pattern, message, re.I)),
                       errors.InvalidRequest)
     parameter = re.search(r"parameter '(\w+)'", message)
@@ -72,15 +74,29 @@ def parse(action: str, body: bytes) -> Element:
     try:
         root = tree(body)
     except (ParseError, DefusedXmlException, ValueError):
-        raw = _RAW_ERROR.search(body.decode("utf-8", "replace"))
-        if raw:
-            raise error_from_message(raw.group("message").strip(), raw.group("id").strip()) from None
+        error = error_document(body)
+        if error:
+            raise error from None
         raise errors.ProtocolError(f"Scalr answered {action} with XML that does not parse") from None
     if root.tag == "Error":
         raise error_from_message(text(root, "Message"), text(root, "TransactionID") or None)
     if root.tag != f"{action}Response":
         raise errors.ProtocolError(f"Scalr answered {action} with an unexpected <{root.tag}> document")
     return root
+
+
+def error_document(body: bytes) -> errors.VendorError | None:
+    """The typed error of an `<Error>` document (B6, its message maybe unescaped), or None: the only
+    answer of the Query API whose words are shown."""
+    if not body.lstrip().startswith(b"<"):
+        return None
+    try:
+        root = tree(body)
+    except (ParseError, DefusedXmlException, ValueError):
+        raw = _RAW_ERROR.search(body.decode("utf-8", "replace"))
+        return error_from_message(raw.group("message").strip(), raw.group("id").strip()) if raw else None
+    return error_from_message(text(root, "Message"), text(root, "TransactionID") or None) \
+        if root.tag == "Error" and root.find("Message") is not None else None
 
 
 def answer_fingerprint(body: bytes) -> str:

@@ -102,6 +102,10 @@ class ScalrV1Client(ScalrClient):
                                      status=429)
         if response.status_code == 400 and not response.content:
             raise errors.InvalidRequest(f"Scalr refused Query API version {self.version}", status=400)
+        error = None if response.is_success else x.error_document(response.content)
+        if error:  # Scalr's own words; any other body is described by the base, never relayed
+            error.status = response.status_code
+            raise error
         super().raise_for_error(response)
 
     def call(self, action: str, env_id: int | None = None, **params) -> Element:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from vendors.core import errors
+from vendors.core.answers import vendor_words
 from vendors.scalr.client import apiv2_json as j
 from vendors.scalr.client import records as r
 from vendors.scalr.client import signing
@@ -58,16 +59,19 @@ class ScalrV2Client(ScalrClient):
             return
         try:
             body = response.json()
-            problems = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+            # the documented envelope (scalr.md A2): anything else is described by the base, never relayed
+            problems = [e for e in body.get("errors") or [] if isinstance(e, dict)
+                        and isinstance(e.get("message") or e.get("code"), str)]
             request_id = (body.get("meta") or {}).get("requestId")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, TypeError):
             problems, request_id = [], None
         if not problems:
             super().raise_for_error(response)
             return
-        code = str(problems[0].get("code") or "")
-        message = "; ".join(str(p.get("message") or p.get("code")) for p in problems)
-        details = {str(p.get("code")): str(p.get("message")) for p in problems}
+        code = vendor_words(problems[0].get("code") or "", 80)
+        message = vendor_words("; ".join(str(p.get("message") or p.get("code")) for p in problems))
+        details = {vendor_words(p.get("code"), 80): vendor_words(p.get("message")) for p in problems}
+        request_id = vendor_words(request_id, 80) if isinstance(request_id, str) else None
         status = response.status_code
         kwargs = {"status": status, "code": code, "request_id": request_id, "details": details}
         if code == "LimitExceeded" and status == 403:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from vendors.core import errors
+from vendors.core.answers import described, vendor_words
 from vendors.core.http import VendorClient, parse_retry_after
 from vendors.scalyr.client.records import TokenCheck
 
@@ -149,17 +150,21 @@ class ScalyrTransport(VendorClient):
         return response.status_code == 429 or str((body or {}).get("status", "")).startswith("error/server/backoff")
 
     def raise_for_error(self, response: httpx.Response) -> None:
+        """Scalyr's words only from its documented shape, a JSON object with a `status` (§1.2); any
+        other answer is described, never relayed."""
         body = self._error_body(response)
-        if body is None:
+        status = body.get("status") if body is not None else None
+        if not isinstance(status, str) or not status:
             if response.is_success:
-                self._body(response)  # raises the ProtocolError
-            raise self.error_for_status(response.status_code, response.text[:300] or response.reason_phrase,
+                self._body(response)  # raises the ProtocolError of a body that is not an object
+                raise errors.ProtocolError(f"scalyr answered {response.request.url.path} without a status")
+            raise self.error_for_status(response.status_code, described(response),
                                         retry_after=parse_retry_after(response.headers.get("Retry-After")))
-        status = str(body.get("status", ""))
         if response.is_success and status.startswith("success"):
             return
+        status = vendor_words(status, 80)
         http_status = body.get("__status") if isinstance(body.get("__status"), int) else response.status_code
-        message = str(body.get("message") or status or f"HTTP {response.status_code}")
+        message = vendor_words(body.get("message") or status)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise self._error(status, message, http_status, retry_after)
 
