@@ -4,15 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django_prometheus.exports import ExportToDjangoView
-from health_check.views import HealthCheckView
 
+from dashboard.health import HealthView
 from vendors.core import registry
 
 _checks = ["health_check.checks.Database", "health_check.checks.Cache", "dashboard.health.SchedulerHeartbeat"]
 if settings.REDIS_URL:
     from redis.asyncio import Redis as AsyncRedis
 
-    _checks.append(("health_check.contrib.redis.Redis",
+    _checks.append(("dashboard.health.Redis",
                     {"client_factory": lambda: AsyncRedis.from_url(settings.REDIS_URL)}))
     _checks.append("health_check.contrib.celery.Ping")
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("teams/", include("console.teams.urls")),
     path("audit/", include("console.audit.urls")),
     path("admin/", admin.site.urls),
-    path("health/", login_not_required(HealthCheckView.as_view(checks=_checks)), name="health"),
+    path("health/", login_not_required(HealthView.as_view(checks=_checks)), name="health"),
     path("metrics", login_not_required(ExportToDjangoView), name="metrics"),
 ]
 
