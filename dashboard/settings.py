@@ -248,6 +248,8 @@ CONSOLE_POLL_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
 #: how long an action's task follows the vendor before the action is "unconfirmed" (then in the background)
 CONSOLE_ACTION_FOLLOW_SECONDS = env.float("CONSOLE_ACTION_FOLLOW_SECONDS", default=CELERY_TASK_SOFT_TIME_LIMIT - 40)
 CONSOLE_MAX_BACKOFF_SECONDS = env.int("CONSOLE_MAX_BACKOFF_SECONDS", default=1800)
+#: the largest vendor answer read (vendors/core/answers.py): past it the request fails, "answer larger than N MB"
+CONSOLE_MAX_RESPONSE_MB = env.int("CONSOLE_MAX_RESPONSE_MB", default=32)
 #: vendor addresses allowed besides public ones (CIDRs, addresses, host names, each maybe with :port);
 #: loopback, private, link-local... are refused otherwise (vendors/core/outbound.py)
 CONSOLE_OUTBOUND_ALLOW = env.list("CONSOLE_OUTBOUND_ALLOW", default=[])

@@ -20,7 +20,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 
 from console import redaction
-from vendors.core import errors, outbound
+from vendors.core import answers, errors, outbound
 from vendors.core.metrics import VENDOR_HTTP_SECONDS
 
 logger = logging.getLogger("vendors.http")
@@ -130,10 +130,11 @@ class VendorClient:
         return response.status_code == 429
 
     def raise_for_error(self, response: httpx.Response) -> None:
-        """Turn an unsuccessful answer into a typed error. Vendors override to read their bodies."""
+        """Turn an unsuccessful answer into a typed error. Vendors override to read their documented error
+        shape; any other answer is described (`answers.described`), never relayed."""
         if response.is_success:
             return
-        raise self.error_for_status(response.status_code, response.text[:300] or response.reason_phrase,
+        raise self.error_for_status(response.status_code, answers.described(response),
                                     retry_after=parse_retry_after(response.headers.get("Retry-After")))
 
     @staticmethod
@@ -198,8 +199,12 @@ class VendorClient:
         started = time.perf_counter()
         outcome = "error"
         try:
-            response = self.http.send(request)
+            response = self.http.send(request, stream=True)
+            answers.read_bounded(response, vendor=self.vendor)  # never more than CONSOLE_MAX_RESPONSE_MB
             outcome = str(response.status_code)
+        except answers.AnswerTooLarge:
+            outcome = "too_large"
+            raise
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise _Retry(errors.VendorUnavailable(f"Could not reach {self.vendor}: {exc.__class__.__name__}"))
         except httpx.TimeoutException:

@@ -12,7 +12,11 @@ Faults are set with `POST /_sim/faults` (JSON) or `Simulator.faults.update(...)`
   rate_limit: answer the vendor's own 429 instead of the real one
   malformed: answer a body that does not parse
   timeout: hold the request this many seconds, then drop the connection
-  count: how many requests the status/rate_limit/malformed/timeout fault applies to (-1: until cleared)
+  answer: answer this instead of the real one, a stranger in the vendor's place: {"status": 404,
+      "content_type": "text/html", "body": "<html>...", "size": 200000000, "chunked": true}; the body
+      is repeated up to `size` bytes (default: its own length) as it is sent, never held whole, with
+      a Content-Length unless `chunked` (then without one, as a stream of unknown length)
+  count: how many requests the status/rate_limit/malformed/timeout/answer fault applies to (-1: until cleared)
 Chaos (a soak's mix of faults, on top of the above; those apply first when set):
   chaos: probability (0..1) that a request is answered with a fault drawn from `chaos_kinds`
   chaos_kinds: the mix, drawn uniformly (default: every kind of CHAOS_KINDS); "5xx" and "html"
@@ -40,6 +44,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -73,6 +78,9 @@ class Response:
     body: bytes | str | dict | list | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
+    #: a body sent as it is generated (the `answer` fault), with its length, or None for chunked
+    stream: Iterable[bytes] | None = None
+    stream_length: int | None = None
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, (dict, list)):
@@ -95,7 +103,7 @@ DEFAULT_CHAOS_TIMEOUT = 35.0
 
 
 class Faults:
-    KEYS = ("latency", "status", "rate_limit", "malformed", "timeout", "count",
+    KEYS = ("latency", "status", "rate_limit", "malformed", "timeout", "answer", "count",
             "chaos", "chaos_kinds", "chaos_timeout", "chaos_seed")
 
     def __init__(self):
@@ -111,6 +119,7 @@ class Faults:
         self.rate_limit = False
         self.malformed = False
         self.timeout = 0.0
+        self.answer: dict | None = None
         self.count = -1
         self.chaos = 0.0
         self.chaos_kinds: list[str] = list(CHAOS_KINDS)
@@ -122,6 +131,8 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         chaos = _chaos_settings(settings)
+        if settings.get("answer") is not None:
+            chaos["answer"] = _answer_settings(settings["answer"])
         with self._lock:
             self.clear()
             for key, value in {**settings, **chaos}.items():
@@ -140,12 +151,13 @@ class Faults:
     def take(self) -> dict | None:
         """The one-shot faults to apply to the next request, consuming `count`."""
         with self._lock:
-            if not (self.status or self.rate_limit or self.malformed or self.timeout) or self.count == 0:
+            if not (self.status or self.rate_limit or self.malformed or self.timeout or self.answer) \
+                    or self.count == 0:
                 return None
             if self.count > 0:
                 self.count -= 1
             return {"status": self.status, "rate_limit": self.rate_limit, "malformed": self.malformed,
-                    "timeout": self.timeout}
+                    "timeout": self.timeout, "answer": self.answer}
 
     def draw_chaos(self) -> tuple[str, float] | None:
         """(kind, a roll in [0, 1) for the fault's own choices) when chaos strikes this request, else None."""
@@ -182,6 +194,38 @@ def _chaos_settings(settings: dict) -> dict:
                                                    or not isinstance(settings["chaos_seed"], int)):
         raise ValueError("chaos_seed must be an integer")
     return checked
+
+
+def _answer_settings(answer) -> dict:
+    """The `answer` fault, checked and completed (raises ValueError)."""
+    if not isinstance(answer, dict) or set(answer) - {"status", "content_type", "body", "size", "chunked"}:
+        raise ValueError("answer must be an object of status, content_type, body, size and chunked")
+    body = answer.get("body", "")
+    size = answer.get("size", len(body.encode()) if isinstance(body, str) else 0)
+    status = answer.get("status", 200)
+    if not isinstance(body, str) or isinstance(size, bool) or not isinstance(size, int) or size < 0 \
+            or isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError("answer needs a text body, a size in bytes (0 or more) and an HTTP status")
+    return {"status": status, "content_type": str(answer.get("content_type") or "text/html; charset=utf-8"),
+            "body": body, "size": size, "chunked": bool(answer.get("chunked", False))}
+
+
+def generated_body(pattern: bytes, size: int, block: int = 64 * 1024) -> Iterator[bytes]:
+    """`pattern` repeated to `size` bytes, in blocks of `block`: a huge answer without holding it."""
+    pattern = pattern or b" "
+    unit = (pattern * (block // len(pattern) + 1))[:max(block, len(pattern))]
+    sent = 0
+    while sent < size:
+        chunk = unit[:size - sent]
+        sent += len(chunk)
+        yield chunk
+
+
+def answer_response(answer: dict) -> "Response":
+    """What the `answer` fault sends: a stranger's page or a huge body in the vendor's place."""
+    return Response(answer["status"], content_type=answer["content_type"],
+                    stream=generated_body(answer["body"].encode(), answer["size"]),
+                    stream_length=None if answer["chunked"] else answer["size"])
 
 
 #: what a proxy in front of the vendor answers (status -> title, text)
@@ -313,6 +357,9 @@ class Simulator:
             if fault["malformed"]:
                 self._count_fault("malformed")
                 return self.malformed_response()
+            if fault["answer"]:
+                self._count_fault("answer")
+                return answer_response(fault["answer"])
             if fault["status"]:
                 self._count_fault(f"http_{fault['status']}")
                 return Response(fault["status"], "simulated failure")
@@ -383,6 +430,9 @@ class Simulator:
                 if response is None:
                     self.close_connection = True
                     return
+                if response.stream is not None:
+                    self._stream(response)
+                    return
                 payload, content_type = response.encoded()
                 self.send_response(response.status)
                 self.send_header("Content-Type", content_type)
@@ -392,6 +442,27 @@ class Simulator:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
+
+            def _stream(self, response: Response) -> None:
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type or "application/octet-stream")
+                if response.stream_length is None:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(response.stream_length))
+                self.end_headers()
+                if self.command == "HEAD":
+                    return
+                try:
+                    for chunk in response.stream:
+                        if response.stream_length is None:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        else:
+                            self.wfile.write(chunk)
+                    if response.stream_length is None:
+                        self.wfile.write(b"0\r\n\r\n")
+                except OSError:  # the client stopped reading (as the console does past its cap)
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
