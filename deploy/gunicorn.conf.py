@@ -10,6 +10,7 @@ worker_class = "gthread"
 timeout = 60
 graceful_timeout = 30
 accesslog = "-"
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%({console_request_line}e)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

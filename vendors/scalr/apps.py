@@ -7,6 +7,9 @@ class ScalrConfig(AppConfig):
     verbose_name = "Scalr"
 
     def ready(self):
+        from console import redaction
         from vendors.scalr import services, vendor  # noqa: F401 (services register action verbs)
 
         vendor.register()
+        # the event callback URL's last segment is its token (views/callback.py): never in a log line
+        redaction.register_secret_path(r"/scalr/+callback/+[^/\s?#]*/+")

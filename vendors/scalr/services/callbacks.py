@@ -4,14 +4,26 @@ Scalr posts form data with `event` (HostUp, HostDown...) and `message` (a descri
 the farm, role and server). The URL carries the connection id and a random token stored
 encrypted with the connection's secrets; anything else answers 404 and changes nothing.
 A call records the event on the farm's timeline and refreshes that farm at once.
+
+Whoever holds the URL cannot make the console hammer Scalr with it:
+- an event received twice (the same event id, or when Scalr sends none the same event, message and
+  farm) within REPLAY_WINDOW is recorded once; the repeat answers as if accepted and does nothing;
+- a connection's callbacks start at most one refresh per REFRESH_EVERY seconds; those that come
+  sooner are recorded and coalesce into one poll the scheduler runs when the window ends.
+The marks live in the shared cache (Redis in production), so every web process sees them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
+from datetime import timedelta
+from enum import Enum
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from console.audit.services import audit_record
@@ -22,6 +34,16 @@ from vendors.scalr.forms import CALLBACK_SECRET, new_callback_token
 
 _FARM_ID = re.compile(r"\bfarm\s*(?:id)?\s*[#:=(]*\s*(?:id[:\s]*)?(\d+)", re.I)
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
+#: seconds an event is remembered, so a replay of it changes nothing
+REPLAY_WINDOW = 24 * 3600
+#: seconds between two refreshes a connection's callbacks may start
+REFRESH_EVERY = 30
+
+
+class Received(Enum):
+    RECORDED = "recorded"  # recorded, and a refresh started
+    COALESCED = "coalesced"  # recorded; the poll due at the end of the window covers it
+    REPLAYED = "replayed"  # seen already: nothing done
 
 
 def callback_token(connection: models.ScalrConnection) -> str:
@@ -61,13 +83,31 @@ def find_farm(connection: models.ScalrConnection, *, hint: str, message: str) ->
 
 
 def scalr_callback_receive(*, connection: models.ScalrConnection, event: str, message: str,
-                           farm_hint: str = "") -> models.Event:
+                           farm_hint: str = "", event_id: str = "") -> Received:
+    seen = hashlib.sha256("\0".join([event_id] if event_id else [event, message, farm_hint]).encode()).hexdigest()
+    seen_key = f"scalr:callback:seen:{connection.pk}:{seen}"
+    if not cache.add(seen_key, True, REPLAY_WINDOW):
+        return Received.REPLAYED
+    try:
+        return _record(connection, event=event, message=message, farm_hint=farm_hint)
+    except BaseException:
+        cache.delete(seen_key)  # not recorded: Scalr's retry must not count as a replay
+        raise
+
+
+def _record(connection: models.ScalrConnection, *, event: str, message: str, farm_hint: str) -> Received:
     farm = find_farm(connection, hint=farm_hint, message=message)
+    refresh_now = cache.add(f"scalr:callback:refresh:{connection.pk}", True, REFRESH_EVERY)
     with transaction.atomic():
-        row = models.Event.objects.create(
+        models.Event.objects.create(
             connection=connection, farm=farm, external_id=f"callback-{uuid.uuid4().hex}",
             type=(event or "Notification")[:64], timestamp=timezone.now(), message=message[:5000],
             via=models.EventVia.CALLBACK)
+        if not refresh_now:
+            due = timezone.now() + timedelta(seconds=REFRESH_EVERY)
+            type(connection).objects.filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__gt=due),
+                                            pk=connection.pk).update(next_poll_at=due)
+            return Received.COALESCED
         if farm is not None:
             enqueue("scalr.refresh_farm", farm.pk, after_commit=True)
         elif connection.enabled:
@@ -75,4 +115,4 @@ def scalr_callback_receive(*, connection: models.ScalrConnection, event: str, me
             if lease:
                 enqueue("vendors.core.tasks.poll_connection", connection.vendor, connection.pk, lease,
                         after_commit=True)
-    return row
+    return Received.RECORDED
