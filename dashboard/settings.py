@@ -182,6 +182,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# error pages (DEBUG) and error mails mask user:password@ in URL values too, not only settings named ...PASS...
+DEFAULT_EXCEPTION_REPORTER_FILTER = "console.error_reports.UrlCredentialsFilter"
 # security.W021 asks for HSTS preload, which only public domains can join; an internal
 # console's host name cannot, so the warning is silenced rather than the header sent.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
