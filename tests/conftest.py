@@ -79,3 +79,20 @@ def celery_worker_thread(transactional_db):
     with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
         yield
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def catchers():
+    """`catchers(answer=None)` starts a catcher (tests/harness/catcher.py), a real server on loopback that
+    keeps what it receives; all are stopped after the test."""
+    from tests.harness.catcher import Catcher
+
+    started = []
+
+    def start(answer=None) -> Catcher:
+        started.append(Catcher(answer).start())
+        return started[-1]
+
+    yield start
+    for catcher in started:
+        catcher.stop()

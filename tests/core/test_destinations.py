@@ -13,13 +13,10 @@ import pytest
 from django.urls import reverse
 
 from console.teams.models import Role
-from tests.harness.catcher import Catcher
+from tests.harness.vendor_entries import canaries, entry, environ
 from vendors.core import registry
 from vendors.core.provisioning import ProvisionError, provision
 
-#: what each vendor's connection needs besides its URL and secrets (YAML keys of `provision`)
-EXTRA = {"widgets": {}, "scalingo": {"region": "", "auth_url": "{url}"}, "scalr": {"api": "v2"},
-         "scalyr": {"region": "us"}}
 STRANGER = "stranger"
 #: (vendor, destination field, new value, whether "Test connection" then reaches that value's host)
 MOVES = [("widgets", "base_url", STRANGER, True),
@@ -30,36 +27,6 @@ MOVES = [("widgets", "base_url", STRANGER, True),
          ("scalyr", "base_url", STRANGER, True),
          ("scalyr", "region", "eu", False)]
 YAML_KEY = {"base_url": "url"}
-
-
-@pytest.fixture
-def vendor_side():
-    catcher = Catcher().start()
-    yield catcher
-    catcher.stop()
-
-
-@pytest.fixture
-def stranger():
-    catcher = Catcher().start()
-    yield catcher
-    catcher.stop()
-
-
-def canaries(vendor: str) -> dict[str, str]:
-    return {name: f"canary-{vendor}-{name}-5e1d" for name in registry.get(vendor).secret_fields}
-
-
-def entry(vendor: str, team, where: str, *, with_secrets: bool = True, **changes) -> dict:
-    """A `provision` entry for the vendor's connection at `where`, its secrets named by `*_env` keys."""
-    extra = {key: value.format(url=where) for key, value in EXTRA[vendor].items()}
-    secrets = {f"{name}_env": f"SECRET_{name.upper()}" for name in canaries(vendor)} if with_secrets else {}
-    return {"vendor": vendor, "name": f"{vendor}-prod", "team": team.name, "url": where, **extra, **secrets,
-            **changes}
-
-
-def environ(vendor: str) -> dict[str, str]:
-    return {f"SECRET_{name.upper()}": value for name, value in canaries(vendor).items()}
 
 
 def edit_data(connection, **changes) -> dict:
@@ -85,8 +52,9 @@ test_connection.__test__ = False  # a helper, not a test
 
 
 @pytest.mark.parametrize(("vendor", "field", "value", "reaches"), MOVES)
-def test_a_moved_destination_never_receives_the_stored_secrets(client, members, team, vendor_side, stranger,
-                                                               vendor, field, value, reaches):
+def test_a_moved_destination_never_receives_the_stored_secrets(client, members, team, catchers, vendor, field, value,
+                                                               reaches):
+    vendor_side, stranger = catchers(), catchers()
     provision({"connections": [entry(vendor, team, vendor_side.url)]}, environ=environ(vendor))
     connection = registry.get(vendor).connection_model.objects.get(name=f"{vendor}-prod")
     secrets = canaries(vendor)
@@ -132,9 +100,10 @@ def test_a_moved_destination_never_receives_the_stored_secrets(client, members, 
         assert stranger.saw(*fresh.values()), "the re-entered secrets reach the new destination"
 
 
-def test_provision_gives_the_same_secrets_again_for_a_new_destination(db, team, vendor_side, stranger):
+def test_provision_gives_the_same_secrets_again_for_a_new_destination(db, team, catchers):
     """An unchanged secret is left out of an update (nothing re-encrypted), unless the URL changes:
     then the file's secrets are what the new URL gets, and the form accepts them."""
+    vendor_side, stranger = catchers(), catchers()
     provision({"connections": [entry("widgets", team, vendor_side.url)]}, environ=environ("widgets"))
     model = registry.get("widgets").connection_model
     stored = model.objects.get(name="widgets-prod").secrets.tokens()
@@ -148,7 +117,8 @@ def test_provision_gives_the_same_secrets_again_for_a_new_destination(db, team, 
     assert moved.secrets.get("token") == canaries("widgets")["token"]
 
 
-def test_clearing_a_secret_instead_of_entering_it_again_is_accepted(client, members, team, vendor_side, stranger):
+def test_clearing_a_secret_instead_of_entering_it_again_is_accepted(client, members, team, catchers):
+    vendor_side, stranger = catchers(), catchers()
     provision({"connections": [entry("scalyr", team, vendor_side.url)]}, environ=environ("scalyr"))
     connection = registry.get("scalyr").connection_model.objects.get(name="scalyr-prod")
     client.force_login(members[Role.ADMIN])
@@ -161,8 +131,9 @@ def test_clearing_a_secret_instead_of_entering_it_again_is_accepted(client, memb
     assert [connection.secrets.is_set(name) for name in canaries("scalyr")] == [True, False, False]
 
 
-def test_unchanged_destinations_keep_blank_secrets(client, members, team, vendor_side):
+def test_unchanged_destinations_keep_blank_secrets(client, members, team, catchers):
     """The rule costs nothing when the destination stays: a blank secret keeps the stored one."""
+    vendor_side = catchers()
     provision({"connections": [entry("scalingo", team, vendor_side.url)]}, environ=environ("scalingo"))
     connection = registry.get("scalingo").connection_model.objects.get(name="scalingo-prod")
     client.force_login(members[Role.ADMIN])
