@@ -162,3 +162,19 @@ def test_an_unreadable_allow_list_entry_is_named(settings, entry_text):
     settings.CONSOLE_OUTBOUND_ALLOW = ["127.0.0.1", entry_text]
     with pytest.raises(ImproperlyConfigured, match="CONSOLE_OUTBOUND_ALLOW: .*" + entry_text[:2].replace("[", r"\[")):
         outbound.rules()
+
+
+def test_the_demo_allows_exactly_its_simulators(settings):
+    """`manage.py demo` (which a test cannot start here: CI holds its ports) lets its own processes
+    reach each simulator's port on loopback, and no other."""
+    from vendors.core.management.commands.demo import Command
+
+    settings.CONSOLE_OUTBOUND_ALLOW = []
+    env = {}
+    Command()._allow_simulators(env)
+    ports = [spec.demo.port for spec in registry.vendors() if spec.demo is not None]
+    assert ports and env["CONSOLE_OUTBOUND_ALLOW"] == ",".join(f"127.0.0.1:{port}" for port in ports)
+    for port in ports:
+        outbound.check_url(f"http://127.0.0.1:{port}")
+    with pytest.raises(outbound.OutboundRefused):
+        outbound.check_url(f"http://127.0.0.1:{max(ports) + 1}")
