@@ -256,6 +256,10 @@ CONSOLE_MAX_RESPONSE_MB = env.int("CONSOLE_MAX_RESPONSE_MB", default=32)
 #: vendor addresses allowed besides public ones (CIDRs, addresses, host names, each maybe with :port);
 #: loopback, private, link-local... are refused otherwise (vendors/core/outbound.py)
 CONSOLE_OUTBOUND_ALLOW = env.list("CONSOLE_OUTBOUND_ALLOW", default=[])
+#: live tails (Scalingo logs) open at once per user, across web processes, and per web process;
+#: keep the second below the web server's threads (deploy/gunicorn.conf.py) so pages always find one
+CONSOLE_TAILS_PER_USER = env.int("CONSOLE_TAILS_PER_USER", default=3)
+CONSOLE_TAILS_PER_PROCESS = env.int("CONSOLE_TAILS_PER_PROCESS", default=20)
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 

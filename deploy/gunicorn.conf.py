@@ -5,8 +5,16 @@ import os
 
 bind = os.environ.get("CONSOLE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("WEB_THREADS", 4))
+# Threads, not an event loop: every request holds a thread while it runs, a live tail
+# (server-sent events) for as long as it is open. Django refuses tails past
+# CONSOLE_TAILS_PER_PROCESS in each worker, and the threads are that many plus PAGE_THREADS,
+# so pages always find a free one however many tails are open (see deploy/README.md).
+tails_per_process = int(os.environ.get("CONSOLE_TAILS_PER_PROCESS", 20))
+threads = int(os.environ.get("WEB_THREADS", tails_per_process + int(os.environ.get("PAGE_THREADS", 8))))
 worker_class = "gthread"
+if threads <= tails_per_process:
+    raise SystemExit(f"WEB_THREADS ({threads}) must exceed CONSOLE_TAILS_PER_PROCESS ({tails_per_process}): "
+                     "live tails would leave no thread for pages")
 timeout = 60
 graceful_timeout = 30
 accesslog = "-"

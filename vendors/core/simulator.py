@@ -41,10 +41,12 @@ import argparse
 import json
 import logging
 import random
+import select
+import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -60,6 +62,8 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     raw_query: str = ""
+    #: whether the client has closed its connection (for answers that wait, like a log stream)
+    peer_gone: Callable[[], bool] = field(default=lambda: False, repr=False, compare=False)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -88,6 +92,15 @@ class Response:
         if isinstance(self.body, str):
             return self.body.encode(), self.content_type or "text/plain; charset=utf-8"
         return self.body or b"", self.content_type or "text/plain; charset=utf-8"
+
+
+def _peer_gone(connection: socket.socket) -> bool:
+    """The client closed (or reset) its side: readable, and nothing left to read."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def json_response(payload, status: int = 200, **headers) -> Response:
@@ -425,6 +438,7 @@ class Simulator:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
                     raw_query=split.query,
+                    peer_gone=lambda: _peer_gone(self.connection),
                 )
                 response = simulator.dispatch(request)
                 if response is None:

@@ -64,6 +64,7 @@ class ScalingoSimulator(Simulator):
         self.legacy_auth = legacy_auth
         self.stream_seconds = stream_seconds
         self.log_tokens: dict[str, dict] = {}
+        self.open_log_streams = 0  # `stream=true` logs requests waiting right now (tests count them)
         self.received: deque[Request] = deque(maxlen=record_requests)
         self.lively = False  # the demo also makes things happen on its own
         self.throttle: dict | None = None  # rate_limit_requests: {"count", "path", "retry_after"}
@@ -128,7 +129,7 @@ class ScalingoSimulator(Simulator):
             except Reply as reply:
                 return reply.response
         if isinstance(answer, StreamWait):
-            return self._stream(answer)
+            return self._stream(answer, request.peer_gone)
         return answer
 
     def _switched_refusal(self, method: str, path: str) -> Response | None:
@@ -173,13 +174,25 @@ class ScalingoSimulator(Simulator):
         # DD index.md: plain text "Retry later", and no Retry-After or X-RateLimit-* headers.
         return Response(429, "Retry later", content_type="text/plain")
 
-    def _stream(self, wait: StreamWait) -> Response:
+    def _stream(self, wait: StreamWait, peer_gone) -> Response | None:
         """Server-sent events, the documented fallback when the client does not upgrade to a
         WebSocket. The answer ends after the first batch of lines (or a ping when none came
         within `stream_seconds`); the logs token remembers what it delivered, so a client
-        reconnecting with the same URL loses nothing."""
+        reconnecting with the same URL loses nothing. A client that closes its connection ends
+        the wait at once, as the logs host does (`open_log_streams` counts the waits)."""
+        with self.lock:
+            self.open_log_streams += 1
+        try:
+            return self._stream_wait(wait, peer_gone)
+        finally:
+            with self.lock:
+                self.open_log_streams -= 1
+
+    def _stream_wait(self, wait: StreamWait, peer_gone) -> Response | None:
         deadline = time.monotonic() + self.stream_seconds
         while True:
+            if peer_gone():
+                return None
             with self.lock:
                 self.world.advance()
                 app = self.world.apps.get(wait.app_id)

@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from vendors.core import streams
 from vendors.core.errors import VendorError
 from vendors.scalingo import selectors
 from vendors.scalingo.client import TailPause, live_client_for
@@ -34,27 +35,42 @@ def app_logs_tail(request, pk: int):
 
     `line` events carry a rendered line; `notice` events say why nothing comes for a while
     (Scalingo asked to slow down: the tail waits and goes on, losing and repeating nothing);
-    `failed` and `stopped` end it. When the browser goes away the server closes this stream,
-    which closes the tail and its connection to the logs host at once."""
+    `failed` and `stopped` end it; `refused` says which limit on live tails is reached instead
+    (vendors.core.streams). When the browser goes away the server notices within seconds and
+    the vendor's stream is closed at once (streams.EventStream)."""
     app = selectors.app_get(user=request.user, pk=pk)
+    connection = app.connection
     filter_ = request.GET.get("filter", "").strip() or None
+    try:
+        slot = streams.tail_slot(user=request.user)
+    except streams.TailRefused as refused:
+        return _event_stream([_event("refused", str(refused))])
 
-    def stream():
+    def stream(stop):
         started = time.monotonic()
         try:
-            with live_client_for(app.connection) as client, closing(client.tail_logs(
-                    app.external_id, n=0, filter=filter_, timeout=TAIL_SECONDS, pauses=True)) as tail:
-                for item in tail:
-                    if isinstance(item, TailPause):
-                        yield f"event: notice\ndata: {json.dumps(item.message)}\n\n"
-                        continue
-                    html = render_to_string("scalingo/logs.html#log-line", {"line": item})
-                    yield f"event: line\ndata: {json.dumps(html)}\n\n"
+            with live_client_for(connection) as client:
+                stop.watch(client.http)
+                with closing(client.tail_logs(app.external_id, n=0, filter=filter_, timeout=TAIL_SECONDS,
+                                              pauses=True, stop=stop)) as tail:
+                    for item in tail:
+                        if isinstance(item, TailPause):
+                            yield _event("notice", item.message)
+                            continue
+                        yield _event("line", render_to_string("scalingo/logs.html#log-line", {"line": item}))
         except VendorError as exc:
-            yield f"event: failed\ndata: {json.dumps(selectors.read_error(exc, app.connection))}\n\n"
-        yield f"event: stopped\ndata: {json.dumps(f'Live tail stopped after {int(time.monotonic() - started)} s.')}\n\n"
+            yield _event("failed", selectors.read_error(exc, connection))
+        yield _event("stopped", f"Live tail stopped after {int(time.monotonic() - started)} s.")
 
-    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    return _event_stream(streams.EventStream(stream, slot=slot))
+
+
+def _event(name: str, data: str) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+def _event_stream(events) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -116,6 +116,7 @@
     source.addEventListener("notice", function (event) { setStatus(JSON.parse(event.data)); });
     source.addEventListener("failed", function (event) { stopTail("Live tail failed: " + JSON.parse(event.data)); });
     source.addEventListener("stopped", function (event) { stopTail(JSON.parse(event.data) + " Press Live tail to go on."); });
+    source.addEventListener("refused", function (event) { stopTail(JSON.parse(event.data)); });
     source.onerror = function () { if (source && source.readyState === EventSource.CLOSED) stopTail("Live tail disconnected."); };
   }
 
