@@ -12,7 +12,7 @@ DEFAULT_PER_PAGE = 25
 def paginate(request, items, *, default: int = DEFAULT_PER_PAGE) -> Page:
     """The page of `items` the request asks for; an unknown page or size falls back to the first or default."""
     asked = request.GET.get("per_page", "")
-    size = int(asked) if asked.isdigit() and int(asked) in PER_PAGE_CHOICES else default
+    size = next((choice for choice in PER_PAGE_CHOICES if asked == str(choice)), default)  # never int() a stranger
     paginator = Paginator(items, size)
     paginator.per_page_choices = PER_PAGE_CHOICES  # the pagination bar offers them
     return paginator.get_page(request.GET.get("page"))

@@ -49,7 +49,7 @@ def test_the_choice_keeps_the_filters_and_leads_back_to_the_first_page(viewer):
     assert re.search(r'href="\?per_page=25&amp;page=2" rel="next"|href="\?per_page=25&page=2" rel="next"', paged)
 
 
-@pytest.mark.parametrize("asked", ["7", "abc", "-1", "100000"])
+@pytest.mark.parametrize("asked", ["7", "abc", "-1", "100000", "²", "9" * 5000])  # the last two: a 500 once
 def test_a_size_not_offered_falls_back_to_25(viewer, asked):
     assert rows(viewer.get(reverse("scalr:farm-list"), {"per_page": asked})) == 25
 
