@@ -121,7 +121,7 @@ class VendorClient:
         if "json" in content_type and response.content:
             try:
                 response._decoded = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
                 return "a body that is not valid JSON"
         return None
 
@@ -249,7 +249,7 @@ class VendorClient:
             return decoded
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise errors.ProtocolError(
                 f"{self.vendor} answered {response.request.method} {response.request.url.path} "
                 f"with a body that is not valid JSON"

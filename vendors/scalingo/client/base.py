@@ -237,7 +237,7 @@ class ScalingoBase(VendorClient):
         status = response.status_code
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         message, details, code = None, {}, None
         if isinstance(body, dict) and (isinstance(body.get("errors"), dict) or isinstance(body.get("error"), str)):

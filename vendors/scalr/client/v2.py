@@ -63,7 +63,7 @@ class ScalrV2Client(ScalrClient):
             problems = [e for e in body.get("errors") or [] if isinstance(e, dict)
                         and isinstance(e.get("message") or e.get("code"), str)]
             request_id = (body.get("meta") or {}).get("requestId")
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             problems, request_id = [], None
         if not problems:
             super().raise_for_error(response)
