@@ -268,8 +268,11 @@ def test_bulk_apps_for_benchmarks():
 def test_concurrent_scales_are_consistent(sim, http):
     headers = dict(http.headers)
     codes = []
+    sim.world.operation_seconds = 3600  # the first operation stays open however slowly the threads start
+    start = threading.Barrier(6)
 
     def scale(amount):
+        start.wait()
         answer = httpx.post(f"{sim.url}/v1/apps/{APP}/scale", headers=headers,
                             json={"containers": [{"name": "web", "amount": amount}]})
         codes.append(answer.status_code)
