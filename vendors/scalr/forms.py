@@ -158,10 +158,31 @@ class ExecuteScriptForm(forms.Form):
                 if self.cleaned_data.get(f"var_{name}")}
 
 
+NO_PRIVATE_ON_V1 = ("The Query API (GlobalVariableSet) has no private flag: mark the variable private in Scalr, "
+                    "or use an APIv2 connection.")
+
+
 class GlobalVariableForm(forms.Form):
     name = forms.RegexField(regex=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", max_length=128,
                             error_messages={"invalid": "Letters, digits and underscores, not starting with a digit."})
     value = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, strip=False)
+    private = forms.BooleanField(
+        label="Private", required=False,
+        help_text="Once saved, the value is never shown again, to anyone (Scalr's hidden flag); servers "
+                  "still read it.")
+
+    def __init__(self, *args, api: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.api = api
+        if api == "v1":
+            self.fields["private"].help_text = NO_PRIVATE_ON_V1
+        if self.is_bound and self.fields["private"].clean(self.data.get("private")):
+            self.fields["value"].widget = SecretTextarea(attrs={"rows": 2})  # a refused form never shows it
+
+    def clean_private(self):
+        if self.cleaned_data["private"] and self.api == "v1":
+            raise forms.ValidationError(NO_PRIVATE_ON_V1)
+        return self.cleaned_data["private"]
 
 
 class DnsZoneForm(forms.Form):

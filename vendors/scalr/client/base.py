@@ -163,7 +163,8 @@ class ScalrClient(VendorClient, abc.ABC):
     @abc.abstractmethod
     def set_global_variable(self, *, env_id: int, name: str, value: str, farm_id: int | None = None,
                             farm_role_id: int | None = None, role_id: int | None = None,
-                            server_id: str | None = None) -> None: ...
+                            server_id: str | None = None, private: bool = False) -> None:
+        """`private` hides the value from everyone reading the variables afterwards (APIv2's `hidden`)."""
 
     # -- DNS, Apache, deployments, statistics ---------------------------------------------------
     @abc.abstractmethod

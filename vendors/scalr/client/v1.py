@@ -278,7 +278,9 @@ class ScalrV1Client(ScalrClient):
 
     def set_global_variable(self, *, env_id: int, name: str, value: str, farm_id: int | None = None,
                             farm_role_id: int | None = None, role_id: int | None = None,
-                            server_id: str | None = None) -> None:
+                            server_id: str | None = None, private: bool = False) -> None:
+        if private:
+            raise self._not_available("A private global variable", "GlobalVariableSet has no private flag")
         self.call("GlobalVariableSet", env_id, ParamName=name, ParamValue=value, ServerID=server_id,
                   FarmID=farm_id, FarmRoleID=farm_role_id, RoleID=role_id)
 

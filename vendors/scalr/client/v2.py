@@ -313,14 +313,16 @@ class ScalrV2Client(ScalrClient):
 
     def set_global_variable(self, *, env_id: int, name: str, value: str, farm_id: int | None = None,
                             farm_role_id: int | None = None, role_id: int | None = None,
-                            server_id: str | None = None) -> None:
-        """Change the value at this scope, declaring the variable there if no scope above has it."""
+                            server_id: str | None = None, private: bool = False) -> None:
+        """Change the value at this scope, declaring the variable there if no scope above has it. A variable
+        is made private (`hidden`), never public again: an unticked box leaves the flag as it is."""
         path = self._variables_path(env_id, farm_id=farm_id, farm_role_id=farm_role_id, role_id=role_id,
                                     server_id=server_id)
+        hidden = {"hidden": True} if private else {}
         try:
-            self._send("PATCH", f"{path}{name}/", {"value": value})
+            self._send("PATCH", f"{path}{name}/", {"value": value, **hidden})
         except errors.NotFound:
-            self._send("POST", path, {"name": name, "value": value})
+            self._send("POST", path, {"name": name, "value": value, **hidden})
 
     # -- what APIv2 has no endpoint for ---------------------------------------------------------
     def list_dns_zones(self, *, env_id: int) -> list[r.DnsZone]:

@@ -2,19 +2,22 @@
 
 They are cached briefly in the shared cache, so everyone opening the same page shares one
 request, and they draw from the environment's Query API budget like the poll does. A
-private variable's value never reaches the cache or the page.
+private variable's value never reaches the cache or the page; the other values are cached
+sealed (encrypted with the project's keys, vendors.core.crypto), never as plain text.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from django.core.cache import cache
 from django.utils import timezone
 
 from console.moments import moment_text
-from vendors.core import errors
+from vendors.core import crypto, errors
 from vendors.scalr import models
 from vendors.scalr.client import budget_for, budgeted_client
 from vendors.scalr.client import records as r
@@ -35,8 +38,23 @@ def variables_cache_key(connection_pk, env_id, scope, scope_id) -> str:
     return f"scalr:vars:{connection_pk}:{env_id}:{scope}:{scope_id or ''}"
 
 
-def _read(connection: models.ScalrConnection, env_id: int, key: str, ttl: int, fetch: Callable):
+def _seal(value) -> bytes:
+    return crypto.multifernet().encrypt(pickle.dumps(value))
+
+
+def _unseal(sealed: bytes):
+    """The value, or None when no key opens it any more (the keys were rotated): read it again."""
+    try:
+        return pickle.loads(crypto.multifernet().decrypt(sealed))  # noqa: S301 (authenticated by Fernet)
+    except (InvalidToken, TypeError):
+        return None
+
+
+def _read(connection: models.ScalrConnection, env_id: int, key: str, ttl: int, fetch: Callable, *,
+          sealed: bool = False):
     cached = cache.get(key)
+    if cached is not None and sealed:
+        cached = _unseal(cached)
     if cached is not None:
         return cached
     budget = budget_for(connection, env_id)
@@ -47,7 +65,7 @@ def _read(connection: models.ScalrConnection, env_id: int, key: str, ttl: int, f
                                  f"until {moment_text(reset)}.")
     with budgeted_client(connection, env_id, max_attempts=2, max_retry_seconds=5) as client:
         value = fetch(client)
-    cache.set(key, value, ttl)
+    cache.set(key, _seal(value) if sealed else value, ttl)
     return value
 
 
@@ -74,7 +92,7 @@ def global_variables(*, environment: models.Environment, scope: str, scope_id) -
         return [r.GlobalVariable(v.name, "" if v.private else v.value, v.private) for v in found]
 
     key = variables_cache_key(environment.connection_id, environment.external_id, scope, scope_id)
-    return _read(environment.connection, environment.external_id, key, VARIABLES_TTL, fetch)
+    return _read(environment.connection, environment.external_id, key, VARIABLES_TTL, fetch, sealed=True)
 
 
 def farm_stats(*, farm: models.Farm) -> list[r.FarmStatistic]:

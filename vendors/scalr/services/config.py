@@ -14,11 +14,11 @@ from vendors.scalr.services.common import catalog_refresh, env_params, performer
 
 
 def scalr_variable_set(*, environment: models.Environment, actor, scope: str, scope_id, scope_label: str,
-                       name: str, value: str, target):
+                       name: str, value: str, target, private: bool = False):
     return start(connection=environment.connection, actor=actor, verb="scalr.variable.set", target=target,
-                 summary=f"Set global variable {name} at {scope_label}: servers read the new value on their "
-                         "next configuration update.",
-                 params=env_params(environment, scope=scope, scope_id=scope_id, name=name),
+                 summary=f"Set {'private ' if private else ''}global variable {name} at {scope_label}: servers "
+                         "read the new value on their next configuration update.",
+                 params=env_params(environment, scope=scope, scope_id=scope_id, name=name, private=private),
                  target_url=reverse("scalr:variables") + f"?environment={environment.pk}&scope={scope}"
                             + (f"&scope_id={scope_id}" if scope_id else ""),
                  secret_payload={"value": value} if value else None)
@@ -31,7 +31,7 @@ def perform_variable_set(action, connection) -> str:
     scope = {p["scope"]: p["scope_id"]} if p["scope"] != "environment" else {}
     keyword = {"farm": "farm_id", "farmrole": "farm_role_id", "role": "role_id", "server": "server_id"}
     with budgeted_client(connection, p["env_id"]) as client:
-        client.set_global_variable(env_id=p["env_id"], name=p["name"], value=value,
+        client.set_global_variable(env_id=p["env_id"], name=p["name"], value=value, private=p.get("private", False),
                                    **{keyword[k]: v for k, v in scope.items()})
     cache.delete(variables_cache_key(connection.pk, p["env_id"], p["scope"], p["scope_id"]))
     return f"{p['name']} saved."

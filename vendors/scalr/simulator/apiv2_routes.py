@@ -363,7 +363,14 @@ def variable_update(r: Routes, ctx, name, parent="", parent_id=None):
     current = variable(r, ctx, name, parent, parent_id)[1]
     if current["locked"] and current["declaredIn"] != scope:
         raise ApiError(409, "Locked", f"'GlobalVariable.name' ({name}) is locked on the {current['declaredIn']} scope")
-    r.world.set_variable(scope, scope_id, name, str(_required(ctx.body(), "value")))
+    body = ctx.body()
+    hidden = body.get("hidden")
+    if hidden is not None and bool(hidden) != current["hidden"] and current["declaredIn"] != scope:
+        raise ApiError(400, "InvalidValue", f"'GlobalVariable.hidden' of {name} can only be changed on the "
+                                            f"{current['declaredIn']} scope, where it is declared")
+    var = r.world.set_variable(scope, scope_id, name, str(_required(body, "value")))
+    if hidden is not None:
+        var.hidden = bool(hidden)
     return 200, variable(r, ctx, name, parent, parent_id)[1]
 
 

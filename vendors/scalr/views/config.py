@@ -4,6 +4,7 @@ changing them needs the admin role of the object's team."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 
 from console.teams.models import Role
@@ -21,14 +22,20 @@ SCOPE_LABELS = {"environment": "the environment", "farm": "farm", "farmrole": "f
 def variables(request):
     environments = list(selectors.environments_for_user(user=request.user))
     env_pk = request.POST.get("environment") or request.GET.get("environment") or ""
-    environment = next((e for e in environments if str(e.pk) == env_pk), environments[0] if environments else None)
+    environment = next((e for e in environments if str(e.pk) == env_pk), None)
+    if env_pk and environment is None:  # another team's, or none: never someone else's by default
+        raise Http404("No such Scalr environment.")
+    environment = environment or (environments[0] if environments else None)
     context = {"environments": environments, "environment": environment, "variables": [], "error": "",
-               "action": None, "form": forms.GlobalVariableForm()}
+               "action": None}
     if environment is None:
         return render(request, "scalr/variables.html", context)
+    context["form"] = forms.GlobalVariableForm(api=environment.connection.api)
     target = request.POST.get("target") or request.GET.get("target") or "environment"
     choices = selectors.variable_scopes(environment=environment, wanted=target)
     if target not in dict(choices):
+        if request.method == "POST":
+            raise Http404("No such farm, farm role, role or server in this environment.")
         target = "environment"
     scope, _, scope_id = target.partition(":")
     context.update(target=target, choices=choices, target_label=dict(choices)[target],
@@ -36,14 +43,17 @@ def variables(request):
                    **roles_for(request.user, environment.connection.team_id))
     if request.method == "POST":
         require_role(user=request.user, team=environment.connection.team_id, role=Role.ADMIN)
-        form = forms.GlobalVariableForm(request.POST)
+        form = forms.GlobalVariableForm(request.POST, api=environment.connection.api)
+        if not env_pk:
+            form.add_error(None, "Choose the environment to set the variable in.")
         if form.is_valid():
             target_obj = selectors.variable_target(environment=environment, scope=scope, scope_id=scope_id)
             return followed(services.scalr_variable_set(
                 environment=environment, actor=request.user, scope=scope, scope_id=scope_id or None,
                 scope_label=f"{SCOPE_LABELS[scope]} {dict(choices)[target].split(' ', 1)[-1]}"
                 if scope != "environment" else f"environment {environment.name}",
-                name=form.cleaned_data["name"], value=form.cleaned_data["value"], target=target_obj))
+                name=form.cleaned_data["name"], value=form.cleaned_data["value"], target=target_obj,
+                private=form.cleaned_data["private"]))
         context["form"] = form
     try:
         context["variables"] = sorted(live.global_variables(environment=environment, scope=scope,

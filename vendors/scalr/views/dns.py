@@ -54,6 +54,9 @@ def dns_zone_create(request):
     environments = selectors.admin_environments(user=request.user, feature="dns")
     if not selectors.admin_anywhere(user=request.user):
         raise PermissionDenied(NEEDS_ADMIN)
+    posted = request.POST.get("environment", "")
+    if posted and posted not in {str(pk) for pk, _ in selectors.environment_choices(user=request.user)}:
+        raise Http404("No such Scalr environment.")  # another team's: as if it did not exist
     farms = selectors.farms_in(environments=environments)
     form = forms.DnsZoneForm(request.POST or None, environments=environments, farms=farms)
     if request.method == "POST" and form.is_valid():
