@@ -6,7 +6,6 @@ import io
 import logging
 import logging.config
 import os
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.harness.waiting import wait_for
+from tests.integration.test_demo_command import free_port
 from vendors.scalr import models
 from vendors.scalr.services.callbacks import REFRESH_EVERY
 
@@ -70,12 +70,6 @@ def test_the_request_line_for_the_access_log_is_masked(web, polled):
     response = web.post(url(polled, CANARY) + "?farm_id=1", {"event": "HostUp"})
     line = response.wsgi_request.META["CONSOLE_REQUEST_LINE"]
     assert line.startswith(f"POST /scalr/callback/{polled.pk}/[redacted]/?farm_id=1") and CANARY not in line
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_gunicorns_access_log_never_shows_the_token(tmp_path):

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from console.teams.models import Role
 from tests.scalr.conftest import make_connection, poll
-from tests.scalr.test_farm_actions import ActingClient, last_action
+from tests.scalr.test_config_actions import as_role, v1  # noqa: F401 (fixtures: a signed-in client, a polled v1)
+from tests.scalr.test_farm_actions import last_action
 from vendors.core.models import ActionRun
 from vendors.scalr.selectors.live import variables_cache_key
 
@@ -23,26 +24,8 @@ PUBLIC_CANARY = "cAnArY-public-value-2b8f03"
 
 
 @pytest.fixture
-def as_role(members, django_capture_on_commit_callbacks):
-    from django.test import Client
-
-    def login(role):
-        client = Client()
-        client.force_login(members[role])
-        return ActingClient(client, django_capture_on_commit_callbacks)
-    return login
-
-
-@pytest.fixture
 def v2(team, sim):
     connection = make_connection(team, sim, api="v2")
-    assert poll(connection).status == "ok"
-    return connection
-
-
-@pytest.fixture
-def v1(team, sim):
-    connection = make_connection(team, sim, api="v1")
     assert poll(connection).status == "ok"
     return connection
 
