@@ -18,6 +18,7 @@ from django.urls import reverse
 from console.audit.models import AuditEvent
 from console.teams.models import Role
 from tests.harness.factories import ScalingoConnectionFactory, ScalrConnectionFactory, ScalyrConnectionFactory
+from tests.harness.serving import serving
 from tests.scalyr.helpers import READ_CONFIG, READ_LOGS, WRITE_CONFIG
 from vendors.core import polling
 from vendors.core.http import VendorClient
@@ -36,14 +37,9 @@ WORDS = "Farm web-prod is gone \x1b[31mfor good\x1b[0m\r\nFAKE LOG LINE " + "x" 
 
 @pytest.fixture(scope="module")
 def simulators():
-    started = {"scalingo": ScalingoSimulator(rate_limit=None), "scalr": ScalrSimulator.demo(),
-               "scalyr": ScalyrSimulator(read_logs_tokens=READ_LOGS, read_config_tokens=READ_CONFIG,
-                                         write_config_tokens=WRITE_CONFIG)}
-    for simulator in started.values():
-        simulator.serve()
-    yield started
-    for simulator in started.values():
-        simulator.stop()
+    yield from serving({"scalingo": ScalingoSimulator(rate_limit=None), "scalr": ScalrSimulator.demo(),
+                        "scalyr": ScalyrSimulator(read_logs_tokens=READ_LOGS, read_config_tokens=READ_CONFIG,
+                                                  write_config_tokens=WRITE_CONFIG)})
 
 
 @pytest.fixture(autouse=True)

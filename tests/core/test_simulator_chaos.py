@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
+from tests.harness.serving import serving
 from vendors.core.simulator import CHAOS_KINDS
 from vendors.scalingo.simulator.demo import populate_demo
 from vendors.scalingo.simulator import DEFAULT_TOKEN, ScalingoSimulator
@@ -31,12 +32,8 @@ HOLD = 0.3  # how long a chaos timeout holds the request in these tests
 def sims():
     scalingo = ScalingoSimulator(rate_limit=None)  # the demo's apps, without its 60 requests a minute
     populate_demo(scalingo)
-    started = {"scalingo": scalingo, "scalyr": ScalyrSimulator.demo(), "scalr": ScalrSimulator.demo(rate_limit=None)}
-    for sim in started.values():
-        sim.serve()
-    yield started
-    for sim in started.values():
-        sim.stop()
+    yield from serving({"scalingo": scalingo, "scalyr": ScalyrSimulator.demo(),
+                        "scalr": ScalrSimulator.demo(rate_limit=None)})
 
 
 @pytest.fixture(autouse=True)
