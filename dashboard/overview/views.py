@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -52,27 +53,34 @@ def home(request):
     return render(request, page_or_partial(request, "overview/home.html", "overview-live"), context)
 
 
-def _aware(value: str | None) -> datetime | None:
-    parsed = parse_datetime(value) if value else None
+def _aware(request, name: str) -> datetime | None:
+    """The timeline's `since` or `before`, or None (said on the page) when it is no date and time."""
+    value = request.GET.get(name)
+    try:
+        parsed = parse_datetime(value) if value else None
+    except ValueError:  # the shape of a date, out of range: "2024-13-45T25:61"
+        parsed = None
+    if value and parsed is None:
+        messages.warning(request, f"{name.capitalize()} is not a date and time (2024-05-01T12:00): ignored.")
     if parsed and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
 
 
 def _count(value: str | None) -> int:
-    return min(int(value), 10_000) if value and value.isdigit() else 0
+    return min(int(value), 10_000) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 def timeline(request):
     teams = teams_for_user(user=request.user)
     params = request.GET
-    since = _aware(params.get("since"))
+    since = _aware(request, "since")
     if not since and params.get("range", "24h") in services.RANGES:
         since = timezone.now() - services.RANGES[params.get("range", "24h")]
     query = registry.TimelineQuery(
         teams=teams, vendor=params.get("vendor", ""), team=params.get("team", ""),
         connection=params.get("connection", ""), event_type=params.get("type", ""), since=since,
-        before=_aware(params.get("before")), skip=_count(params.get("skip")), limit=TIMELINE_PAGE_SIZE)
+        before=_aware(request, "before"), skip=_count(params.get("skip")), limit=TIMELINE_PAGE_SIZE)
     page = services.timeline_page(query)
     base = params.copy()
     base.pop("before", None)

@@ -31,6 +31,9 @@ ORDERS = (("newest", "Newest first"), ("oldest", "Oldest first"))
 FUNCTIONS = ("count", "rate", "mean(latency)", "p50(latency)", "p95(latency)", "p99(latency)", "max(latency)",
              "sumPerSecond(bytes)")
 MAX_BUCKETS = 500
+#: instants outside these are refused: a range, its window and its epoch milliseconds stay computable
+EARLIEST = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=dt_timezone.utc)
 
 
 def parse_relative(text: str) -> timedelta | None:
@@ -45,16 +48,17 @@ def parse_instant(text: str) -> datetime | None:
     text = (text or "").strip()
     if not text:
         return None
-    if text.isdigit() and len(text) >= 10:  # epoch seconds or milliseconds
-        number = int(text)
-        return datetime.fromtimestamp(number / 1000 if number > 10**11 else number, tz=dt_timezone.utc)
     try:
-        value = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
-    except ValueError:
+        if text.isascii() and text.isdigit() and len(text) >= 10:  # epoch seconds or milliseconds
+            number = int(text)
+            value = datetime.fromtimestamp(number / 1000 if number > 10**11 else number, tz=dt_timezone.utc)
+        else:
+            value = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, timezone.get_current_timezone())
+    except (ValueError, OverflowError, OSError):  # no date, or one past what a datetime holds
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_current_timezone())
-    return value
+    return value if EARLIEST <= value <= LATEST else None
 
 
 def format_instant(value: datetime) -> str:

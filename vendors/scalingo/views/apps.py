@@ -8,15 +8,13 @@ from django.views.decorators.http import require_POST
 
 from console.htmx import page_or_partial
 from console.pagination import paginate
+from console.params import whole_number
 from console.teams.models import Role
-from console.teams.selectors import has_role, require_role
+from console.teams.selectors import require_role
 from vendors.scalingo import models, selectors, services
 from vendors.scalingo.forms import REGIONS, RestartForm, ScaleForm
-from vendors.scalingo.views.common import action_started
-from vendors.scalingo.views.variables import variables_context
+from vendors.scalingo.views.common import TABS, action_started, app_context
 
-TABS = ["overview", "containers", "stats", "events", "deployments", "logs", "variables", "addons", "domains",
-        "collaborators"]
 SORTS = [("name", "Name A→Z"), ("-name", "Name Z→A"), ("status", "Status"), ("-deployed", "Last deployed, newest"),
          ("deployed", "Last deployed, oldest"), ("connection", "Connection")]
 
@@ -41,20 +39,12 @@ def app_detail(request, pk: int):
     if tab not in TABS:
         tab = "overview"
     services.scalingo_app_viewed(app=app)
-    team = app.connection.team
-    context = {
-        "app": app, "tab": tab, "tabs": TABS, "team": team, "connection": app.connection,
-        "can_operate": has_role(user=request.user, team=team, role=Role.OPERATOR),
-        "is_admin": has_role(user=request.user, team=team, role=Role.ADMIN),
-        **selectors.app_page(app=app, tab=tab, page=request.GET.get("page")),
-    }
+    context = app_context(request, app, tab)
     if tab == "events":
         context["query"] = "tab=events"
     if tab == "containers" and context["can_operate"]:
         context["scale_form"] = ScaleForm(formation=context["formation"])
         context["restart_form"] = RestartForm(types=[line.name for line in context["formation"]])
-    if tab == "variables":
-        context.update(variables_context(app))
     name = "tab-content" if request.GET.get("partial") != "live" else "app-live"
     return render(request, page_or_partial(request, "scalingo/app_detail.html", name), context)
 
@@ -93,6 +83,8 @@ def app_restart(request, pk: int):
 
 def app_series(request, pk: int):
     app = selectors.app_get(user=request.user, pk=pk)
-    hours = min(max(int(request.GET.get("hours", 3) or 3), 1), 24)
+    hours, problem = whole_number(request.GET, "hours", default=3, low=1, high=24, label="Hours")
+    if problem:
+        return JsonResponse({"series": {}, "error": problem, "hours": hours}, status=400)
     series, error = selectors.app_series(app=app, hours=hours)
     return JsonResponse({"series": series, "error": error, "hours": hours})

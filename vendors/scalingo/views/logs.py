@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from console.params import whole_number
 from vendors.core import streams
 from vendors.core.errors import VendorError
 from vendors.scalingo import selectors
@@ -21,9 +22,9 @@ TAIL_SECONDS = 300  # a live tail stops by itself, like the CLI's
 def app_logs(request, pk: int):
     app = selectors.app_get(user=request.user, pk=pk)
     filter_ = request.GET.get("filter", "").strip()
-    lines = min(max(int(request.GET.get("lines", 200) or 200), 10), 1000)
+    lines, problem = whole_number(request.GET, "lines", default=200, low=10, high=1000, label="Lines")
     try:
-        log_lines, error = selectors.scalingo_logs(app=app, lines=lines, filter=filter_), ""
+        log_lines, error = selectors.scalingo_logs(app=app, lines=lines, filter=filter_), problem
     except VendorError as exc:
         log_lines, error = [], selectors.read_error(exc, app.connection)
     return render(request, "scalingo/logs.html#log-lines",

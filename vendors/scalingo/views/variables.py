@@ -13,13 +13,7 @@ from console.teams.selectors import require_role
 from vendors.core.errors import VendorError
 from vendors.scalingo import selectors, services
 from vendors.scalingo.forms import BulkVariablesForm, VariableForm
-from vendors.scalingo.views.common import action_started, app_url
-
-
-def variables_context(app) -> dict:
-    names, error = selectors.variable_names(app=app)
-    return {"variables": names, "variables_error": error,
-            "variable_form": VariableForm(), "bulk_form": BulkVariablesForm()}
+from vendors.scalingo.views.common import action_started, app_context, app_url
 
 
 def app_variables(request, pk: int):
@@ -30,7 +24,7 @@ def app_variables(request, pk: int):
         return redirect(f"{app_url(app)}?tab=variables")
     form = VariableForm(request.POST)
     if not form.is_valid():
-        context = {"app": app, **variables_context(app), "variable_form": form}
+        context = {**app_context(request, app, "variables"), "variable_form": form}
         return render(request, page_or_partial(request, "scalingo/app_detail.html", "variables-forms"), context,
                       status=422)
     name = form.cleaned_data["name"]
@@ -45,7 +39,7 @@ def variables_bulk(request, pk: int):
     require_role(user=request.user, team=app.connection.team, role=Role.ADMIN)
     form = BulkVariablesForm(request.POST)
     if not form.is_valid():
-        context = {"app": app, **variables_context(app), "bulk_form": form}
+        context = {**app_context(request, app, "variables"), "bulk_form": form}
         return render(request, page_or_partial(request, "scalingo/app_detail.html", "variables-forms"), context,
                       status=422)
     action = services.scalingo_variables_set(app=app, variables=form.cleaned_data["text"], actor=request.user,
