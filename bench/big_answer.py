@@ -198,9 +198,10 @@ def main() -> None:
             runs[answer]["rise_over_small_mb"] = round(runs[answer]["peak_mb"] - runs["small"]["peak_mb"], 1)
     met = all(runs[a]["rise_over_small_mb"] <= limit for label, runs in figures.items() if "uncapped" not in label
               for a in ANSWERS[1:])
-    result = {"what": f"peak RSS of a fresh process doing one poll / one page while the vendor answers {args.size_mb} MB,"
-                      " against the same with the vendor's small answer",
-              "cap_mb": cap, "answer_mb": args.size_mb, "target": f"rise <= cap + 20 MB = {limit} MB", "meets_target": met,
+    result = {"what": f"peak RSS of a fresh process doing one poll / one page while the vendor answers "
+                      f"{args.size_mb} MB, against the same with the vendor's small answer",
+              "cap_mb": cap, "answer_mb": args.size_mb, "target": f"rise <= cap + 20 MB = {limit} MB",
+              "meets_target": met,
               "figures": figures, "python": sys.version.split()[0], "load_average_1min": round(os.getloadavg()[0], 2)}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -243,8 +243,8 @@ class ScalingoBase(VendorClient):
         if isinstance(body, dict) and (isinstance(body.get("errors"), dict) or isinstance(body.get("error"), str)):
             code = vendor_words(body["code"], 80) if isinstance(body.get("code"), str) else None
             if isinstance(body.get("errors"), dict):
-                details = {vendor_words(name, 80): [vendor_words(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                           for name, msgs in body["errors"].items()}
+                details = {vendor_words(name, 80): [vendor_words(m) for m in (ms if isinstance(ms, list) else [ms])]
+                           for name, ms in body["errors"].items()}
                 message = vendor_words("; ".join(f"{name}: {m}" for name, msgs in details.items() for m in msgs))
             else:
                 message = vendor_words(body["error"])
