@@ -25,7 +25,7 @@ def saved_query_get(*, user, pk: int) -> SavedQuery:
 def saved_chart_opened(*, user, connection_id: int, pk) -> SavedQuery | None:
     """The saved chart a live chart page was opened from (`?saved=<pk>`): one of the user's teams' charts on
     that connection, or None (a stale or foreign id only loses the name and threshold, never the chart)."""
-    if not str(pk or "").isdigit():
+    if not (str(pk or "").isascii() and str(pk or "").isdigit() and len(str(pk)) <= 18):  # no int() of 5000 digits
         return None
     return saved_queries_for(user=user).filter(pk=int(pk), connection_id=connection_id,
                                                kind=SavedQuery.Kind.CHART).first()

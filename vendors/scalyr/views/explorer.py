@@ -30,9 +30,9 @@ TEMPLATE = "scalyr/explorer.html"
 def _window(request):
     try:
         start, end = int(request.GET["ws"]), int(request.GET["we"])
-    except (KeyError, ValueError):
+        return (from_ms(start), from_ms(end)) if end > start else None
+    except (KeyError, ValueError, OverflowError, OSError):  # absent, no number, or past what a datetime holds
         return None
-    return (from_ms(start), from_ms(end)) if end > start else None
 
 
 def _sub_query(state: ExplorerState, window, **extra) -> str:
