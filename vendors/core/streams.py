@@ -32,7 +32,7 @@ from django.core.cache import cache
 from django.db import connections
 
 #: a browser that went away is noticed at the second write after it left
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.0
 #: a per-user slot outlives a dead process by at most this long
 SLOT_SECONDS = 60.0
 #: what the reading thread may hold unsent when the browser reads slowly

@@ -7,7 +7,8 @@ logs host (`/apps/<id>/logs?token=…`). Run it with
 
 Control actions (`POST /_sim/<action>` or `control(action, payload)`): crash, recover,
 add_app, remove_app, set_app_status, expire_tokens, revoke_token, fail_operations,
-payment_required, log, event, requests, and for the console's truth under pressure:
+payment_required, log, event, requests, log_streams (how many `stream=true` logs requests
+are open: `open_log_streams`), and for the console's truth under pressure:
   rate_limit_requests {count, path?, retry_after?}: the next `count` requests whose path
       contains `path` get Scalingo's 429 ("Retry later"), with `Retry-After` when given
       (Scalingo documents no header; the console must cope with and without one);
@@ -268,6 +269,8 @@ class ScalingoSimulator(Simulator):
             if status in ("scaling", "restarting"):
                 world.start_operation(app, "scale" if status == "scaling" else "restart")
             return json_response({"app": public(app)}, 201)
+        if action == "log_streams":  # GET /_sim/log_streams: how many `stream=true` requests wait now
+            return json_response({"open": self.open_log_streams})
         if action == "requests":
             return json_response({"requests": [
                 {"method": r.method, "path": r.path, "query": r.query, "body": r.body.decode(errors="replace")}
