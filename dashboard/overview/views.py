@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dashboard.overview import services
+from console.params import digits
 from console.teams.models import Role
 from console.teams.selectors import teams_for_user
 from vendors.core import registry
@@ -68,7 +69,7 @@ def _aware(request, name: str) -> datetime | None:
 
 
 def _count(value: str | None) -> int:
-    return min(int(value), 10_000) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
+    return min(digits(value) or 0, 10_000)
 
 
 def timeline(request):

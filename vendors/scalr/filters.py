@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from console.params import digits
 from vendors.scalr import models
 
 FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
@@ -54,7 +55,7 @@ class Digits(Lenient):
 
     def to_python(self, value) -> int | None:
         value = super().to_python(value)
-        return int(value) if value.isdigit() else None
+        return digits(value)
 
 
 class OneOf(Lenient):
@@ -181,7 +182,8 @@ class ServerEnvironmentFilter(django_filters.Filter):
     field_class = Given
 
     def filter(self, qs, value):
-        return qs.filter(farm__environment_id=int(value)) if value.isdigit() and int(value) else qs
+        environment = digits(value)
+        return qs.filter(farm__environment_id=environment) if environment else qs
 
 
 class ServerFilter(ListFilter):

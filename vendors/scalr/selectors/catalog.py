@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from console.params import digits
 from console.teams.models import Role
 from vendors.scalr import models
 from vendors.scalr.filters import ScriptFilter, ZoneFilter
@@ -31,13 +32,13 @@ def script_targets(*, user, script: models.Script, server_pk: str = "",
     asked for), their roles, and the server asked for."""
     env = script.environment
     objects: dict[str, object] = {}
-    if server_pk.isdigit():
-        server = server_get(user=user, pk=int(server_pk))
+    if (server_id := digits(server_pk)) is not None:
+        server = server_get(user=user, pk=server_id)
         if server.farm.environment_id == env.pk:
             objects[f"server:{server.pk}"] = server
     farms = env.farms.filter(status=models.FarmStatus.RUNNING)
-    if farm_pk.isdigit():
-        farms = env.farms.filter(pk=int(farm_pk))
+    if (farm_id := digits(farm_pk)) is not None:
+        farms = env.farms.filter(pk=farm_id)
     for farm in farms.prefetch_related("farm_roles")[:200]:
         objects[f"farm:{farm.pk}"] = farm
         for farm_role in farm.farm_roles.all():

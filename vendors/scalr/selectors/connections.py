@@ -8,6 +8,7 @@ import hmac
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from console.params import digits
 from console.teams.models import Role
 from console.teams.selectors import teams_for_user
 from vendors.core import selectors as core_selectors
@@ -96,8 +97,9 @@ def missing_for_farm(farm: models.Farm) -> list[dict]:
 
 def action_get(*, pk: str, team_id: int) -> ActionRun | None:
     """The action a page follows (`?action=<pk>`), if it is one of the team's."""
-    return ActionRun.objects.filter(pk=int(pk), team_id=team_id).select_related("actor").first() \
-        if pk.isdigit() else None
+    action_id = digits(pk)
+    return ActionRun.objects.filter(pk=action_id, team_id=team_id).select_related("actor").first() \
+        if action_id is not None else None
 
 
 def connection_environments(*, connection: models.ScalrConnection) -> tuple[QuerySet, dict[int, int]]:

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from console.audit.services import audit_record
+from console.params import digits
 from vendors.core import polling
 from vendors.core.dispatch import enqueue
 from vendors.scalr import models
@@ -67,10 +68,9 @@ def scalr_callback_token_rotate(*, connection: models.ScalrConnection, actor) ->
 def find_farm(connection: models.ScalrConnection, *, hint: str, message: str) -> models.Farm | None:
     """The farm an event is about: an explicit farm id, a server id, a farm id or name in the message."""
     farms = connection.farms.all()
-    candidates = [hint] if hint and hint.isdigit() else []
-    candidates += _FARM_ID.findall(message)
+    candidates = [digits(hint), *(digits(found) for found in _FARM_ID.findall(message))]
     for farm_id in candidates:
-        farm = farms.filter(external_id=int(farm_id)).first()
+        farm = farms.filter(external_id=farm_id).first() if farm_id is not None else None
         if farm:
             return farm
     for server_id in _UUID.findall(message):

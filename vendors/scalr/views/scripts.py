@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from console.htmx import page_or_partial
 from console.pagination import paginate
+from console.params import digits
 from console.teams.models import Role
 from console.teams.selectors import require_role
 from vendors.core import errors
@@ -25,8 +26,7 @@ def script_list(request):
 
 
 def _revision_param(request) -> int | None:
-    value = request.GET.get("revision", "")
-    return int(value) if value.isdigit() else None
+    return digits(request.GET.get("revision", ""))
 
 
 def script_detail(request, pk: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from console.params import digits
 from console.teams.selectors import teams_for_user
 from vendors.scalyr import thresholds
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
@@ -25,9 +26,9 @@ def saved_query_get(*, user, pk: int) -> SavedQuery:
 def saved_chart_opened(*, user, connection_id: int, pk) -> SavedQuery | None:
     """The saved chart a live chart page was opened from (`?saved=<pk>`): one of the user's teams' charts on
     that connection, or None (a stale or foreign id only loses the name and threshold, never the chart)."""
-    if not (str(pk or "").isascii() and str(pk or "").isdigit() and len(str(pk)) <= 18):  # no int() of 5000 digits
+    if (saved_id := digits(pk)) is None:
         return None
-    return saved_queries_for(user=user).filter(pk=int(pk), connection_id=connection_id,
+    return saved_queries_for(user=user).filter(pk=saved_id, connection_id=connection_id,
                                                kind=SavedQuery.Kind.CHART).first()
 
 
