@@ -11,7 +11,7 @@ within the per-user limit), no tail, tails..., each requesting the overview, app
 page, connections and timeline `--rounds` times over real HTTP. Reports the median, p95 and
 slowest page in each condition (target: the slowest page with the tails open under 1 s),
 and how long Scalingo's log streams stayed open after the readers left (target: under 10 s).
-Results: bench/results/tails.json.
+Results: bench/results/tails.json (tails_silent.json with `--lines-per-second 0`).
 """
 
 from __future__ import annotations
@@ -65,15 +65,6 @@ while not simulator._stopping.wait(1 / rate if rate else 3600):
     line += 1
     simulator.control("log", {"app": %r, "source": "web-1", "lines": [f"GET /orders/{line} 200 12ms bench"]})
 """ % (APP, APP)
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Bench:
@@ -165,9 +156,10 @@ class Bench:
         self.server.stop()
 
 
-def figures(values: list[float]) -> dict:
-    return {"pages": len(values), "median_ms": ms(statistics.median(values)),
-            "p95_ms": ms(percentile(values, 0.95)), "max_ms": ms(max(values))}
+def figures(seconds: list[float]) -> dict:
+    p95 = statistics.quantiles(seconds, n=20, method="inclusive")[-1]
+    return {"pages": len(seconds), **{f"{name}_ms": round(value * 1000, 1) for name, value in (
+        ("median", statistics.median(seconds)), ("p95", p95), ("max", max(seconds)))}}
 
 
 def main() -> None:
@@ -211,7 +203,7 @@ def main() -> None:
     print(f"median with tails / idle: {result['median_ratio']}x; Scalingo's streams closed "
           f"{result['vendor_streams_closed_after_s']} s after the readers left -> "
           f"{'meets' if result['meets_target'] else 'MISSES'} the target")
-    out = ROOT / "bench" / "results" / "tails.json"
+    out = ROOT / "bench" / "results" / ("tails.json" if args.lines_per_second else "tails_silent.json")
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {out.relative_to(ROOT)}")
 
