@@ -129,11 +129,6 @@ def tail_slot(*, user) -> TailSlot:
     return TailSlot(key, token, time.monotonic())
 
 
-def tails_open() -> int:
-    """Live tails this process relays now."""
-    return _open
-
-
 class EventStream:
     """The text/event-stream body of a live tail (give it to a StreamingHttpResponse, which closes it).
 
