@@ -109,3 +109,44 @@ def test_a_page_reading_live_says_the_answer_was_too_large(team, members, scalyr
                    HTTP_HX_REQUEST="true")
     assert page.status_code == 200
     assert "answer larger than 1 MB" in page.content.decode()
+
+
+@pytest.fixture
+def gzip_bomb():
+    """A real server answering 200 MB of zeros gzipped to about 200 KB, as a hostile sender could."""
+    import gzip
+    import http.server
+    import threading
+
+    body = gzip.compress(bytes(200 * MB), compresslevel=9)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_compressed_answer_is_capped_as_it_is_decoded(gzip_bomb):
+    client = VendorClient(gzip_bomb)
+    tracemalloc.start()
+    try:
+        with pytest.raises(errors.ProtocolError, match="answer larger than 1 MB"):
+            client.request("GET", "/")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # httpx alone decodes each 64 KB network read whole: 64 MB of zeros at once
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB while refusing 200 MB sent as {MB // 5000} KB of gzip"

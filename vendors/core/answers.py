@@ -14,6 +14,7 @@ status, where it came from, its media type and size, never a word of its content
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -26,6 +27,8 @@ from vendors.core import errors
 MAX_WORDS = 300
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: raw bytes decoded at a time: deflate expands at most about 1,000 times, so 1 KB stands for 1 MB at most
+_RAW_PIECE = 1024
 
 
 class AnswerTooLarge(errors.ProtocolError):
@@ -52,7 +55,12 @@ def read_bounded(response: httpx.Response, *, vendor: str) -> None:
         if request.method != "HEAD" and declared.isdigit() and int(declared) > limit:
             raise too_large
         chunks, size = [], 0
-        for chunk in response.iter_bytes():
+        # httpx decodes each raw chunk whole, and a 64 KB chunk of gzip can stand for 64 MB: decode small
+        # raw pieces with httpx's own decoder (gzip, deflate, and br or zstd when installed), so what one
+        # piece expands to stays a few MB however the sender compressed it.
+        decoder = response._get_content_decoder()
+        for raw in itertools.chain(response.iter_raw(chunk_size=_RAW_PIECE), [None]):
+            chunk = decoder.decode(raw) if raw is not None else decoder.flush()
             size += len(chunk)
             if size > limit:
                 chunks.clear()
