@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tracemalloc
 
+import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -150,3 +151,24 @@ def test_a_compressed_answer_is_capped_as_it_is_decoded(gzip_bomb):
         tracemalloc.stop()
     # httpx alone decodes each 64 KB network read whole: 64 MB of zeros at once
     assert peak < 8 * MB, f"peak {peak / MB:.1f} MB while refusing 200 MB sent as {MB // 5000} KB of gzip"
+
+
+def test_a_streamed_line_past_its_bound_is_dropped_and_the_stream_goes_on():
+    from vendors.core.answers import bounded_lines
+
+    def sent():
+        yield b"data: first\r\n"
+        for _ in range(64):  # one 4 MB line, never held whole
+            yield b"x" * 65536
+        yield "\ndata: caf\u00e9".encode()[:-1]  # a character split across two reads
+        yield "\u00e9".encode()[-1:] + b"\ndata: last"
+
+    response = httpx.Response(200, content=sent(), request=httpx.Request("GET", "https://vendor.example/logs"))
+    tracemalloc.start()
+    try:
+        lines = list(bounded_lines(response, max_line=MB))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert lines == ["data: first", "data: café", "data: last"]
+    assert peak < 4 * MB, f"peak {peak / MB:.1f} MB reading a 4 MB line"

@@ -14,9 +14,10 @@ status, where it came from, its media type and size, never a word of its content
 
 from __future__ import annotations
 
-import itertools
+import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import httpx
 from django.conf import settings
@@ -27,6 +28,8 @@ from vendors.core import errors
 MAX_WORDS = 300
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: the longest line of a streamed answer kept (a log line; anything longer is not one)
+MAX_LINE = 256 * 1024
 #: raw bytes decoded at a time: deflate expands at most about 1,000 times, so 1 KB stands for 1 MB at most
 _RAW_PIECE = 1024
 
@@ -55,12 +58,7 @@ def read_bounded(response: httpx.Response, *, vendor: str) -> None:
         if request.method != "HEAD" and declared.isdigit() and int(declared) > limit:
             raise too_large
         chunks, size = [], 0
-        # httpx decodes each raw chunk whole, and a 64 KB chunk of gzip can stand for 64 MB: decode small
-        # raw pieces with httpx's own decoder (gzip, deflate, and br or zstd when installed), so what one
-        # piece expands to stays a few MB however the sender compressed it.
-        decoder = response._get_content_decoder()
-        for raw in itertools.chain(response.iter_raw(chunk_size=_RAW_PIECE), [None]):
-            chunk = decoder.decode(raw) if raw is not None else decoder.flush()
+        for chunk in _decoded(response):
             size += len(chunk)
             if size > limit:
                 chunks.clear()
@@ -70,6 +68,40 @@ def read_bounded(response: httpx.Response, *, vendor: str) -> None:
         response.close()
     # what httpx's own `Response.read()` does: later `.content`, `.text` and `.json()` read this
     response._content = b"".join(chunks)
+
+
+def _decoded(response: httpx.Response) -> Iterator[bytes]:
+    """The body's bytes as sent before compression. httpx decodes each network read whole, and 64 KB of
+    gzip can stand for 64 MB: small raw pieces go through httpx's own decoder (gzip, deflate, and br or
+    zstd when installed) one at a time, so what one piece expands to stays small however it was packed."""
+    decoder = response._get_content_decoder()
+    for raw in response.iter_raw():  # as it arrives: a live stream's line must not wait for a full piece
+        for start in range(0, len(raw), _RAW_PIECE):
+            yield decoder.decode(raw[start:start + _RAW_PIECE])
+    yield decoder.flush()
+
+
+def _text(response: httpx.Response) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(response.encoding or "utf-8")(errors="replace")
+    for piece in _decoded(response):
+        yield decoder.decode(piece)
+    yield decoder.decode(b"", True)
+
+
+def bounded_lines(response: httpx.Response, *, max_line: int = MAX_LINE) -> Iterator[str]:
+    """The lines of a streamed answer (a log stream), as `iter_lines` gives them, except that a line longer
+    than `max_line` characters is dropped as it arrives rather than held until its end comes."""
+    pending, dropping = "", False
+    for text in _text(response):
+        *complete, pending = (pending + text).split("\n")
+        for line in complete:
+            if not dropping:
+                yield line.rstrip("\r")
+            dropping = False
+        if len(pending) > max_line:
+            pending, dropping = "", True
+    if pending and not dropping:
+        yield pending.rstrip("\r")
 
 
 def vendor_words(text, limit: int = MAX_WORDS) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from console import redaction
-from vendors.core import errors
+from vendors.core import answers, errors
 from vendors.scalingo.client.base import ScalingoBase
 from vendors.scalingo.client.records_activity import LogLine
 
@@ -134,14 +134,14 @@ class LogsAPI(ScalingoBase):
         response = self.http.send(request, stream=True)
         try:
             if not response.is_success:
-                response.read()
+                answers.read_bounded(response, vendor=self.vendor)
                 raise self.error_from_response(response)
-            for raw in response.iter_lines():
+            for raw in answers.bounded_lines(response):
                 if not raw.startswith("data:"):
                     continue
                 try:
                     frame = json.loads(raw[5:].strip())
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(frame, dict) and (frame.get("event") or frame.get("name")) == "log":
                     for line in str(frame.get("log") or "").splitlines():
