@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django_prometheus.exports import ExportToDjangoView
 
+from console.teams.forms import LoginForm
 from dashboard.health import HealthView
 from vendors.core import registry
 
@@ -18,7 +19,8 @@ if settings.REDIS_URL:
 
 urlpatterns = [
     path("", include("dashboard.overview.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                         authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("connections/", include("vendors.core.urls")),
     path("teams/", include("console.teams.urls")),

@@ -1,7 +1,25 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from console.teams.models import Membership, Role
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a user name longer than any user's as it refuses a wrong password:
+    Django sets the field's max_length after its validators are made, so it never checked it, and
+    django-axes then wrote the failed attempt into its 255-character column (a 500 on PostgreSQL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+    def clean(self):
+        if "username" in self.errors:  # no user has it: nothing to authenticate, nothing for axes to record
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class MemberAddForm(forms.Form):

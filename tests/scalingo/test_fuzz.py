@@ -2,6 +2,7 @@
 against the simulator the permission matrix reads, with the matrix's seeded app."""
 
 import pytest
+from django.urls import resolve, reverse
 
 from console.teams.models import Role
 from tests.harness.fuzz import fuzz_matrix, report
@@ -9,11 +10,12 @@ from tests.scalingo.test_permissions import MATRIX, matrix_sim, urls, web  # noq
 
 
 def test_no_input_breaks_a_scalingo_page(web, urls, members):  # noqa: F811
-    failures = fuzz_matrix(web, MATRIX, urls, user=members[Role.ADMIN])
-    assert not failures, report(failures)
+    fuzzer = fuzz_matrix(web, MATRIX, urls, user=members[Role.ADMIN])
+    assert not fuzzer.failures, report(fuzzer.failures)
+    assert "hours" in fuzzer.asked[urls["scalingo:app-series"]] and "lines" in fuzzer.asked[urls["scalingo:app-logs"]]
 
 
-@pytest.mark.parametrize("hours", ["abc", "9" * 5000, "1e309", "\x00"])
+@pytest.mark.parametrize("hours", ["abc", "9" * 5000, "1e309", "٣"])
 def test_hours_that_are_no_number_are_refused_with_a_message(web, urls, members, hours):  # noqa: F811
     """It was a 500 (int() of the raw parameter)."""
     web.force_login(members[Role.VIEWER])
@@ -50,3 +52,12 @@ def test_a_refused_variable_without_htmx_redraws_the_app_page(web, urls, members
     assert answer.status_code == 422
     page = answer.content.decode()
     assert message in page and 'aria-current="page"' in page  # the page, its navigation, the refusal
+
+
+def test_a_nul_character_in_a_path_is_refused(web, urls, members):  # noqa: F811
+    """A deployment id is looked up as text: PostgreSQL refused the NUL with a 500."""
+    web.force_login(members[Role.VIEWER])
+    app = resolve(urls["scalingo:deployment-output"]).kwargs["pk"]
+    answer = web.get(reverse("scalingo:deployment-output", args=[app, "deployment\x000"]))
+    assert answer.status_code == 400
+    assert "NUL character" in answer.content.decode()

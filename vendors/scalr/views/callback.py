@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
+from console.params import carries_nul
 from vendors.scalr import selectors, services
 from vendors.scalr.services.callbacks import Received
 
@@ -39,6 +40,8 @@ def callback(request, pk: int, token: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     data = request.POST
+    if carries_nul(data):  # PostgreSQL refuses it in text
+        return HttpResponse("A callback field carries a NUL character (\\0).\n", status=400, content_type="text/plain")
     event = data.get("event", "").strip()
     message = data.get("message", "").strip()
     hint = data.get("farm_id") or data.get("FarmID") or request.GET.get("farm_id", "")
