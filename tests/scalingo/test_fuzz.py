@@ -15,7 +15,7 @@ def test_no_input_breaks_a_scalingo_page(web, urls, members):  # noqa: F811
     assert "hours" in fuzzer.asked[urls["scalingo:app-series"]] and "lines" in fuzzer.asked[urls["scalingo:app-logs"]]
 
 
-@pytest.mark.parametrize("hours", ["abc", "9" * 5000, "1e309", "٣"])
+@pytest.mark.parametrize("hours", ["abc", "9" * 5000, "1e309", "1.5"])
 def test_hours_that_are_no_number_are_refused_with_a_message(web, urls, members, hours):  # noqa: F811
     """It was a 500 (int() of the raw parameter)."""
     web.force_login(members[Role.VIEWER])
