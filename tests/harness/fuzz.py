@@ -3,8 +3,9 @@
 It walks the permission matrix's URL list (tests/harness/permissions.py), with the matrix's own
 seeded objects (each vendor's `urls` fixture), as one user who may use every view:
 
-    failures = fuzz_matrix(web, MATRIX, urls, user=members[Role.ADMIN])
-    assert not failures, report(failures)
+    fuzzer = fuzz_matrix(web, MATRIX, urls, user=members[Role.ADMIN])
+    assert not fuzzer.failures, report(fuzzer.failures)
+    assert "hours" in fuzzer.asked[urls["scalingo:app-series"]]  # found, not listed
 
 For every URL, GET and POST (a method the view refuses with 405 is skipped):
 
@@ -13,8 +14,8 @@ For every URL, GET and POST (a method the view refuses with 405 is skipped):
    django-filter FilterSet and Django form bound to them), so a parameter a view starts reading
    tomorrow is fuzzed without editing a test; a parameter read only once another has a value is
    found on the way;
-2. each parameter gets each value of `NASTY` in turn (on top of the row's own data), and a
-   repeated pair;
+2. all of them at once get each value of `NASTY` in turn (on top of the row's own data), and a
+   repeated pair; then each alone gets the values of `SHARP` (so no other field refuses first);
 3. each path parameter (`<int:pk>`, `<str:...>`, `<slug:...>`) gets out-of-range and odd values;
 4. Hypothesis then sends a few seeded mixes of those parameters (values from `NASTY`, integers
    and arbitrary text), with and without `HX-Request`, and shrinks a failure to its smallest form.
