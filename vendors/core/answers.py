@@ -74,6 +74,9 @@ def _decoded(response: httpx.Response) -> Iterator[bytes]:
     """The body's bytes as sent before compression. httpx decodes each network read whole, and 64 KB of
     gzip can stand for 64 MB: small raw pieces go through httpx's own decoder (gzip, deflate, and br or
     zstd when installed) one at a time, so what one piece expands to stays small however it was packed."""
+    if hasattr(response, "_content"):  # already read and decoded (a transport answering from memory)
+        yield response.content
+        return
     decoder = response._get_content_decoder()
     for raw in response.iter_raw():  # as it arrives: a live stream's line must not wait for a full piece
         for start in range(0, len(raw), _RAW_PIECE):
