@@ -81,3 +81,7 @@ def test_any_text_gives_balanced_spans_and_no_markup_of_its_own(text):
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", shown)
     if "\x1b" not in text:
         assert len(shown) == len(text)  # every character is drawn, one for one
+
+
+def test_a_colour_code_of_thousands_of_digits_is_text_not_a_crash():
+    assert str(ansi_to_html("\x1b[" + "9" * 5000 + "mred")) == "red"

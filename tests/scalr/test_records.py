@@ -28,3 +28,8 @@ def test_server_status_both_spellings(legacy, modern):
 
 def test_unknown_server_status():
     assert server_status("Exploding") == ServerStatus.UNKNOWN
+
+
+def test_a_farm_status_of_odd_digits_is_unknown_not_a_crash():
+    # Python's isdigit() accepts superscripts, which int() refuses; int() refuses thousands of digits too
+    assert farm_status("²") == farm_status("9" * 5000) == FarmStatus.UNKNOWN

@@ -24,7 +24,7 @@ _VISIBLE |= {0x7F: "\u2421"} | {code: "\ufffd" for code in range(0x80, 0xA0)}
 def _style(state: tuple[bool, str | None], parameters: str) -> tuple[bool, str | None]:
     """The (bold, colour) after one SGR sequence; codes we do not draw leave the state alone."""
     bold, colour = state
-    for code in [int(c) for c in parameters.split(";") if c.isdigit()] or [0]:
+    for code in [int(c) for c in parameters.split(";") if c.isdigit() and len(c) <= 3] or [0]:
         if code == 0:
             bold, colour = False, None
         elif code == 1:

@@ -52,7 +52,7 @@ def farm_status(value: object) -> FarmStatus:
     if value is None or value == "":
         return FarmStatus.UNKNOWN
     text = str(value).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 3:
         return LEGACY_FARM_STATUS.get(int(text), FarmStatus.UNKNOWN)
     try:
         return FarmStatus(text.lower())
