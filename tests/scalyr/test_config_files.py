@@ -68,3 +68,10 @@ def test_read_config_token_cannot_write(sim):
         with pytest.raises(errors.AuthenticationError) as caught:
             scalyr.put_file("/a", "x")
     assert caught.value.code == "error/client/noPermission" and caught.value.status == 401
+
+
+def test_a_file_nested_deeper_than_python_can_parse_is_shown_as_written():
+    from vendors.scalyr.selectors.config_files import pretty
+
+    content = "[" * 100_000
+    assert pretty(content) == (content, False)

@@ -18,7 +18,7 @@ def pretty(content: str | None) -> tuple[str, bool]:
         return "", False
     try:
         return json.dumps(json.loads(content), indent=2, ensure_ascii=False), True
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the stack: shown as written
         return content, False
 
 
