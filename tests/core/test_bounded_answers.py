@@ -37,6 +37,17 @@ def huge(size: int, *, chunked: bool, status: int = 200) -> dict:
             "chunked": chunked}
 
 
+def refused_at_peak(request) -> int:
+    """The peak of memory allocated while `request()` is refused as too large."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(errors.ProtocolError, match="answer larger than 1 MB"):
+            request()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def too_large_count() -> float:
     return REGISTRY.get_sample_value("console_vendor_http_request_seconds_count",
                                      {"vendor": "vendor", "outcome": "too_large"}) or 0.0
@@ -64,13 +75,7 @@ def test_an_answer_up_to_the_cap_is_read_whole(widgets, chunked):
 def test_reading_past_the_cap_never_holds_more_than_the_cap(widgets):
     widgets.faults.update(answer=huge(64 * MB, chunked=True))
     client = VendorClient(widgets.url)
-    tracemalloc.start()
-    try:
-        with pytest.raises(errors.ProtocolError, match="answer larger than 1 MB"):
-            client.request("GET", "/widgets")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = refused_at_peak(lambda: client.request("GET", "/widgets"))
     assert peak < 2 * MB, f"peak {peak / MB:.1f} MB while refusing a 64 MB answer"
 
 
@@ -142,13 +147,7 @@ def gzip_bomb():
 
 def test_a_compressed_answer_is_capped_as_it_is_decoded(gzip_bomb):
     client = VendorClient(gzip_bomb)
-    tracemalloc.start()
-    try:
-        with pytest.raises(errors.ProtocolError, match="answer larger than 1 MB"):
-            client.request("GET", "/")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = refused_at_peak(lambda: client.request("GET", "/"))
     # httpx alone decodes each 64 KB network read whole: 64 MB of zeros at once
     assert peak < 8 * MB, f"peak {peak / MB:.1f} MB while refusing 200 MB sent as {MB // 5000} KB of gzip"
 
