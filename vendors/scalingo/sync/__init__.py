@@ -2,8 +2,8 @@
 read in one transaction (write.py). VendorSpec.poll is `scalingo_connection_poll`."""
 
 from vendors.scalingo.sync.poll import (
-    CALLS_PER_APP, EVENT_PAGES, FETCH_CONCURRENCY, POLL_MINIMUM, RESERVE, fetch_details, scalingo_app_refresh,
-    scalingo_connection_poll,
+    CALLS_PER_APP, EVENT_PAGES, FETCH_CONCURRENCY, POLL_MINIMUM, RESERVE, ROTATION_CAP, ROTATION_POLLS, fetch_details,
+    rotation_share, scalingo_app_refresh, scalingo_connection_poll,
 )
 from vendors.scalingo.sync.write import (
     BATCH, DETAIL_COLUMNS, AppDetails, clean_type_data, scalingo_app_sync, scalingo_counts_refresh,
@@ -12,6 +12,6 @@ from vendors.scalingo.sync.write import (
 
 __all__ = [
     "BATCH", "CALLS_PER_APP", "DETAIL_COLUMNS", "EVENT_PAGES", "FETCH_CONCURRENCY", "POLL_MINIMUM", "RESERVE",
-    "AppDetails", "clean_type_data", "fetch_details", "scalingo_app_refresh", "scalingo_app_sync",
-    "scalingo_connection_poll", "scalingo_counts_refresh", "scalingo_inventory_sync",
+    "ROTATION_CAP", "ROTATION_POLLS", "AppDetails", "clean_type_data", "fetch_details", "rotation_share",
+    "scalingo_app_refresh", "scalingo_app_sync", "scalingo_connection_poll", "scalingo_counts_refresh", "scalingo_inventory_sync",
 ]

@@ -2,10 +2,15 @@
 and the fetch; write.py writes what it read).
 
 Each poll reads the app list and the account's event feed (to learn which apps changed),
-then refreshes the details of as many apps as the remaining budget allows: apps never
-seen in detail first, then apps whose status changed or that had events, then the ones
-refreshed longest ago (round-robin). When an account has more apps than one interval
-allows, the connection page says how fresh the details are.
+then refreshes the details of the apps that need it, as far as the remaining budget allows:
+apps never seen in detail first, then apps whose status changed or that had events (Scalingo
+records a scale, a restart, a crash, a deployment, an addon, a domain or a collaborator
+change in the feed), then, in turn, the ones refreshed longest ago. An app without a change
+costs nothing beyond the app list: its configuration (addons, domains, collaborators...) is
+re-read in that rotation, a tenth of the apps a poll (at most ROTATION_CAP), and its page says
+when it was read. When the feed cannot say what changed (its read failed, or more happened
+than EVENT_PAGES hold), every app is refreshed. When an account has more apps than one
+interval allows, the connection page says how fresh the details are.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ EVENT_PAGES = 3
 #: requests a poll needs before any details: the token exchange, the app list, a page of the feed
 POLL_MINIMUM = 3
 FETCH_CONCURRENCY = 4
+#: an unchanged app's details are re-read at least every ROTATION_POLLS polls on accounts up to
+#: ROTATION_POLLS * ROTATION_CAP apps; past that, ROTATION_CAP apps a poll, so a steady poll of a
+#: large account costs about what a small one's does (changes still show at the next poll)
+ROTATION_POLLS = 10
+ROTATION_CAP = 12
 
 
 def fetch_details(client: ScalingoClient, app: str) -> AppDetails:
@@ -40,23 +50,32 @@ def fetch_details(client: ScalingoClient, app: str) -> AppDetails:
     )
 
 
-def _plan(connection, apps, changed_names: set[str], capacity: int | None) -> list:
+def rotation_share(apps: int) -> int:
+    """How many unchanged apps a poll re-reads in turn."""
+    return min(ROTATION_CAP, -(-apps // ROTATION_POLLS))
+
+
+def _plan(connection, apps, changed_names: set[str] | None) -> tuple[list, int]:
+    """The apps to read in detail, most needed first, and how many unchanged apps were left for
+    later polls. `changed_names` None: the feed could not say what changed, so every app is read."""
     # values_list, not .only(): rows of a related manager deferring their foreign key cost one
     # query each (the manager reads connection_id on every row to attach the connection)
     known = {ext: (status, synced) for ext, status, synced in
              connection.apps.values_list("external_id", "status", "details_synced_at")}
-    epoch = timezone.now() - timedelta(days=3650)
-
-    def priority(record):
+    unseen, changed, steady = [], [], []
+    for record in apps:
         status, synced = known.get(record.id, (None, None))
         if synced is None:
-            return (0, epoch)
-        if record.name in changed_names or status != record.status:
-            return (1, synced)
-        return (2, synced)
-
-    ordered = sorted(apps, key=priority)
-    return ordered if capacity is None else ordered[:capacity]
+            unseen.append(record)
+        elif changed_names is None or record.name in changed_names or status != record.status:
+            changed.append((synced, record))
+        else:
+            steady.append((synced, record))
+    changed.sort(key=lambda pair: pair[0])
+    steady.sort(key=lambda pair: pair[0])
+    share = rotation_share(len(apps))
+    chosen = unseen + [record for _, record in changed] + [record for _, record in steady[:share]]
+    return chosen, max(0, len(steady) - share)
 
 
 def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollParts | None = None) -> list[str]:
@@ -73,6 +92,7 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
     with budgeted(client_for(connection), budget) as client:
         apps = client.apps()
         newest = connection.events.order_by("-created_at").values_list("created_at", flat=True).first()
+        complete = [newest is None]  # whether the feed reached what was stored: it then names every change
 
         def read_events():
             read = []
@@ -81,18 +101,22 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
                     break
                 batch = client.events(page=page)
                 read.extend(batch.items)
-                if not batch.pagination.next_page or (newest and any(
-                        e.created_at and e.created_at <= newest for e in batch.items)):
+                reached = not batch.pagination.next_page or (newest and any(
+                    e.created_at and e.created_at <= newest for e in batch.items))
+                if reached:
+                    complete[0] = True
                     break
             return read
 
-        events = parts.read("events", "the account's event feed", read_events) or []
-        changed = {e.app_name for e in events if e.app_name and (newest is None or
-                                                               (e.created_at and e.created_at > newest))}
+        events = parts.read("events", "the account's event feed", read_events)
+        changed = {e.app_name for e in events or () if e.app_name and (newest is None or
+                                                                     (e.created_at and e.created_at > newest))}
+        events = events or []
         remaining = budget.remaining()
         capacity = None if remaining is None else max(0, (remaining - client.limited_requests - RESERVE)
                                                        // CALLS_PER_APP)
-        chosen = _plan(connection, apps, changed, capacity)
+        wanted, waiting = _plan(connection, apps, changed if complete[0] else None)
+        chosen = wanted if capacity is None else wanted[:capacity]
         details = {}
 
         def read_details(record):
@@ -115,7 +139,12 @@ def scalingo_connection_poll(connection: models.ScalingoConnection, parts: PollP
     if parts.limited is not None:
         notes.append("Scalingo answered 'Retry later' (60 requests a minute per token): the remaining apps' "
                      "details wait for the next poll.")
-    if capacity is not None and len(apps) > len(chosen):
+    if waiting and len(chosen) == len(wanted):
+        share = rotation_share(len(apps))
+        notes.append(f"Apps without a change since the last poll (same status, nothing in the event feed) have "
+                     f"their details re-read in turn, {share} a poll: each at least every "
+                     f"{-(-len(apps) // share)} polls.")
+    if capacity is not None and len(wanted) > len(chosen):
         polls = -(-len(apps) // max(1, capacity)) if capacity else None
         notes.append(
             f"The account has more apps than {budget.limit} requests a minute can refresh at once: "
