@@ -56,7 +56,7 @@ def serve(apps: int) -> None:
     from vendors.scalingo.simulator.routes_resources import PROVIDERS, find_plan, new_addon, new_collaborator, new_domain
     from vendors.scalingo.simulator import ScalingoSimulator
 
-    sim = ScalingoSimulator(apps=apps, rate_limit=None, record_requests=10)
+    sim = ScalingoSimulator(apps=apps, rate_limit=None, record_requests=20000)  # --steady replays them
     world, rng, providers = sim.world, sim.rng, sorted(PROVIDERS)
     with sim.lock:
         for app in list(world.apps.values()):
@@ -241,10 +241,17 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=50, help="the smaller account, for SQL statements per app")
     parser.add_argument("--repeat", type=int, default=7, help="interleaved timed runs of each kind")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds the simulator adds to every answer")
+    parser.add_argument("--steady", action="store_true",
+                        help="a steady re-poll at --small (1x) and --apps (50x) apps: see bench/scalingo_steady.py")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
         return serve(args.serve)
+    if args.steady:
+        from bench.scalingo_steady import main_steady
+
+        return main_steady(args, Simulator=Simulator, connections_for=connections_for, poll_all=poll_all,
+                           timed=timed, django_setup=django_setup, results=RESULTS)
 
     db, old_name = django_setup()
     from console.teams.models import Team
