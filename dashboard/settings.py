@@ -249,6 +249,9 @@ CELERY_BEAT_SCHEDULE = {
 # A lease outlives the longest poll (the task's hard time limit) so a crashed worker's
 # claim expires by itself and the connection is polled again.
 CONSOLE_POLL_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
+#: once a worker runs the poll, its lease is this short and renewed while the poll runs (vendors/core/polling.py):
+#: how long a dead worker's connections wait before another worker may poll them
+CONSOLE_POLL_RUNNING_LEASE_SECONDS = env.float("CONSOLE_POLL_RUNNING_LEASE_SECONDS", default=30.0)
 #: how long an action's task follows the vendor before the action is "unconfirmed" (then in the background)
 CONSOLE_ACTION_FOLLOW_SECONDS = env.float("CONSOLE_ACTION_FOLLOW_SECONDS", default=CELERY_TASK_SOFT_TIME_LIMIT - 40)
 CONSOLE_MAX_BACKOFF_SECONDS = env.int("CONSOLE_MAX_BACKOFF_SECONDS", default=1800)

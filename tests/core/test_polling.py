@@ -1,8 +1,11 @@
 """Lease claims, status bookkeeping, keeping the last good data, recovery."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from console.audit.models import AuditEvent
@@ -135,3 +138,36 @@ def test_the_scheduler_claims_only_due_connections(connection, other_connection)
     polling.scheduler_run(enqueue=lambda vendor, pk, lease: queued.append((vendor, pk)))
     assert len(queued) == 1  # the lease is held until the poll runs
     assert polling.scheduler_last_tick() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_poll_holds_a_short_lease_renewed_until_it_ends(connection, widgets, settings):
+    """Once a worker runs a poll, its lease is short and kept alive: a worker that dies with its host leaves
+    its connections to the others within the running lease (bench/scale_out.py measures it after a kill -9),
+    while a poll that lives past many running leases is never claimed by anyone else meanwhile."""
+    settings.CONSOLE_POLL_RUNNING_LEASE_SECONDS = 1.0
+    widgets.faults.update(latency=1.0)  # the poll's three requests take 3 s: three running leases
+    lease = polling.connection_claim(connection=connection, force=True)
+    assert fresh(connection).lease_until > timezone.now() + timedelta(seconds=60)  # queued: the long lease
+    outcome = {}
+
+    def work():
+        outcome["poll"] = polling.connection_poll(vendor="widgets", pk=connection.pk, lease=lease)
+        db_connection.close()
+
+    worker = threading.Thread(target=work)
+    started = time.monotonic()
+    worker.start()
+    taken = None
+    while worker.is_alive() and not taken:
+        row = fresh(connection)
+        if row.last_attempt_at and row.lease_owner == lease:
+            assert row.lease_until - timezone.now() <= timedelta(seconds=1.0)
+        taken = polling.connection_claim(connection=connection, force=True)  # only once the poll has ended
+        worker.join(0.1)
+    worker.join()
+    assert outcome["poll"].status == "ok"
+    assert time.monotonic() - started > 3 * 1.0
+    row = fresh(connection)
+    assert row.last_success_at is not None, "another claim took the lease while the poll ran"
+    assert row.lease_owner == (taken or "")

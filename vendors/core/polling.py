@@ -6,11 +6,17 @@ now" clicks poll a connection at most once at a time. The poll task receives the
 token and only writes status while it still holds it; a duplicate delivered after the poll
 finished finds the lease gone and does nothing (one redelivered because its worker process
 died mid-poll still holds the lease, and polls again: never two at once).
+
+The scheduler's lease covers the wait in the queue (CONSOLE_POLL_LEASE_SECONDS). Once a worker
+starts the poll, the lease is cut to CONSOLE_POLL_RUNNING_LEASE_SECONDS and renewed by a thread
+while the poll runs (never past the first lease's length from the start): a worker that dies,
+with its host, leaves its connections to the others within that short lease, not the long one.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,6 +24,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
+from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -102,16 +110,54 @@ def scheduler_last_tick() -> float | None:
     return cache.get(HEARTBEAT_KEY)
 
 
+class _LeaseRenewal:
+    """Keeps a running poll's lease short and alive (see the module docstring), from its own thread
+    and database connection; stopping it is only telling it to stop (it never blocks the poll)."""
+
+    def __init__(self, held, latest):
+        self.held, self.latest = held, latest
+        self.stopped = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="poll-lease-renewal").start()
+
+    @staticmethod
+    def until(now, latest):
+        return min(now + timedelta(seconds=settings.CONSOLE_POLL_RUNNING_LEASE_SECONDS), latest)
+
+    def _run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.CONSOLE_POLL_RUNNING_LEASE_SECONDS / 3):
+                try:
+                    self.held.update(lease_until=self.until(timezone.now(), self.latest))
+                except DatabaseError as exc:  # busy (SQLite's lock): the next renewal tries again
+                    logger.warning("Could not renew a poll lease: %s", exc)
+        finally:
+            db_connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
     """Run one poll of a claimed connection and record how it went."""
     spec = registry.get(vendor)
     model = spec.connection_model
-    connection = model.objects.select_related("team").filter(pk=pk, lease_owner=lease).first() if lease else None
-    if connection is None:
-        return PollOutcome("skipped", "lease not held (already polled, or deleted)")
     held = model.objects.filter(pk=pk, lease_owner=lease)
     started_at = timezone.now()
-    held.update(last_attempt_at=started_at)
+    latest = started_at + timedelta(seconds=settings.CONSOLE_POLL_LEASE_SECONDS)
+    # starting is conditional: a scheduler that took an expired lease back meanwhile wins
+    started = bool(lease) and held.update(last_attempt_at=started_at, lease_until=_LeaseRenewal.until(started_at, latest))
+    connection = model.objects.select_related("team").filter(pk=pk, lease_owner=lease).first() if started else None
+    if connection is None:
+        return PollOutcome("skipped", "lease not held (already polled, or deleted)")
+    renewal = _LeaseRenewal(held, latest)
+    try:
+        return _poll(spec, connection, held, started_at)
+    finally:
+        renewal.stop()
+
+
+def _poll(spec, connection, held, started_at) -> PollOutcome:
+    vendor = spec.name
     clock = time.perf_counter()
     was_failing = connection.consecutive_failures >= FAILING_AFTER
     parts = PollParts(connection, now=started_at)
