@@ -57,8 +57,15 @@ def test_rate_limit_exhausted_raises_rate_limited(sim):
         with pytest.raises(errors.RateLimited) as caught:
             client.apps()
     assert caught.value.status == 429
-    # Scalingo's plain-text "Retry later" is not its JSON error shape: described, not relayed
-    assert str(caught.value) == f"HTTP 429 from {sim.url.removeprefix('http://')} (text/plain, 11 B)"
+    assert str(caught.value) == "Retry later"  # Scalingo's documented 429 body, plain text
+
+
+def test_other_plain_text_on_a_429_is_described_not_relayed(sim):
+    sim.faults.update(answer={"status": 429, "content_type": "text/plain", "body": "Retry later, CANARY"})
+    with ScalingoClient(DEFAULT_TOKEN, auth_url=sim.url, max_attempts=1, **FAST) as client:
+        with pytest.raises(errors.RateLimited) as caught:
+            client.apps()
+    assert str(caught.value) == f"HTTP 429 from {sim.url.removeprefix('http://')} (text/plain, 19 B)"
 
 
 def test_the_60_per_minute_limit_is_waited_out():

@@ -39,6 +39,8 @@ logger = logging.getLogger("vendors.scalingo")
 
 AUTH_URL = "https://auth.scalingo.com"
 LEGACY_API_URL = "https://api.scalingo.com"
+#: the documented body of a 429: plain text, no Retry-After (DD index.md "Rate Limit")
+RATE_LIMITED_TEXT = "Retry later"
 
 
 def _root_url(url: str) -> str:
@@ -232,7 +234,8 @@ class ScalingoBase(VendorClient):
 
     def error_from_response(self, response: httpx.Response) -> errors.VendorError:
         """Map the documented error shapes (reference §3.1) to typed errors, keeping the
-        vendor's own words: `error`, 422 `errors` per field, 404 `resource`, 402 `url`. Any other
+        vendor's own words: `error`, 422 `errors` per field, 404 `resource`, 402 `url`, and the 429's
+        plain-text "Retry later" (exactly those words, nothing else in plain text). Any other
         body (a proxy's page, plain text, an unknown JSON) is described, never relayed."""
         status = response.status_code
         try:
@@ -253,6 +256,8 @@ class ScalingoBase(VendorClient):
                     details[key] = vendor_words(body[key])
             if details.get("resource") and message and details["resource"] not in message:
                 message = f"{details['resource']} {message}"
+        if not message and status == 429 and response.text.strip() == RATE_LIMITED_TEXT:
+            message = RATE_LIMITED_TEXT  # the documented 429 body is this plain text (DD index.md "Rate Limit")
         if not message:
             message = described(response)
         if status == 401 and message == "OTP Required":
