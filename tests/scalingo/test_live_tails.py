@@ -33,7 +33,9 @@ NEVER = httpx.Timeout(60.0)
 
 @pytest.fixture
 def tailed_app(scalingo_sims, make_connection, poll):
-    sim = scalingo_sims(stream_seconds=60)
+    # no 60-a-minute limit here: a poll, twenty tails and the pages in one minute may pass it, and
+    # waiting it out is another test's subject (tests/scalingo/test_live_reads.py)
+    sim = scalingo_sims(stream_seconds=60, rate_limit=None)
     conn = make_connection(sim)
     assert poll(conn).status == "ok"
     return sim, models.App.objects.get(connection=conn, name=APP)
