@@ -30,6 +30,8 @@ PAGES = {
     "scalr-farms": lambda: reverse("scalr:farm-list"),
     "scalr-farms-filtered": lambda: reverse("scalr:farm-list") + "?status=running&sort=-name",
     "scalr-servers": lambda: reverse("scalr:server-list"),
+    "scalr-dns": lambda: reverse("scalr:dns-list"),
+    "scalr-deployments": lambda: reverse("scalr:deployments"),
 }
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from console.htmx import page_or_partial
 from console.pagination import paginate
 from console.teams.models import Role
-from console.teams.selectors import has_role, require_role
+from console.teams.selectors import require_role
 from vendors.core import errors
 from vendors.scalr import forms, models, selectors, services
 from vendors.scalr.selectors import live
@@ -27,8 +27,8 @@ def dns_list(request):
                "environments": [(e.pk, e.label) for e in environments], "query": query_without(request, "page"),
                "unavailable": unavailable_notes(environments, "dns"), "filtered": found.filtered,
                "missing": selectors.missing_catalogs(environments, "dns_zones"),
-               "can_create": any(has_role(user=request.user, team=e.connection.team_id, role=Role.ADMIN)
-                                 and "dns" not in e.unavailable for e in environments)}
+               # one query for the environments the user administers, not a role lookup per environment
+               "can_create": bool(selectors.admin_environments(user=request.user, feature="dns"))}
     return render(request, page_or_partial(request, "scalr/dns_list.html", "zone-rows"), context)
 
 
