@@ -111,6 +111,8 @@ class Farm(models.Model):
     details_synced_at = models.DateTimeField(null=True, blank=True)
     #: digest of the roles and servers last written: an unchanged farm costs no row reads or writes
     details_fingerprint = models.CharField(max_length=40, blank=True)
+    #: when its farm roles' configuration was last read (APIv2 re-reads it on a slower rotation)
+    config_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -208,6 +210,8 @@ class Role(models.Model):
     os_id = models.CharField(max_length=128, blank=True)
     #: [{"cloud_image_id", "platform", "location"}]
     images = models.JSONField(default=list, blank=True)
+    #: when `images` was read (APIv2 re-reads a role's images on a slower rotation)
+    images_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -223,6 +227,9 @@ class Script(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     latest_revision = models.PositiveIntegerField(default=0)
+    #: APIv2's `lastChanged` when the versions were read, and when that was
+    last_changed = models.DateTimeField(null=True, blank=True)
+    versions_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -53,6 +53,17 @@ class ScalrClient(VendorClient, abc.ABC):
         """Requests sent so far, retries included (what `vendors.core.budget.budgeted` spends)."""
         return sum(self.request_counts.values())
 
+    #: set by a poll: a semaphore bounding the requests in flight, whichever thread sends them
+    gate: threading.Semaphore | None = None
+
+    def _attempt(self, *args, **kwargs):
+        """One attempt, within the poll's bound when it set one (held for the request only, never while
+        backing off, so threads waiting on the gate never hold it)."""
+        if self.gate is None:
+            return super()._attempt(*args, **kwargs)
+        with self.gate:
+            return super()._attempt(*args, **kwargs)
+
     def count_request(self, env_id: int | None) -> None:
         """Count one request against its environment (polls fetch farms from several threads)."""
         with self._count_lock:

@@ -171,7 +171,7 @@ class Role:
     id: int
     name: str
     os_id: str | None
-    images: tuple[RoleImage, ...] = ()
+    images: tuple[RoleImage, ...] | None = ()  # None: not read in this poll (kept as stored)
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,9 @@ class Script:
     id: int
     name: str
     description: str
-    latest_revision: int
+    latest_revision: int | None  # None: versions not read in this poll (kept as stored)
+    #: APIv2's `lastChanged`: a cheap signal that the versions moved (the Query API has none)
+    last_changed: dt.datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ scope. Lists follow `pagination.next` until it is null, each page signed afresh.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from vendors.scalr.client import apiv2_json as j
 from vendors.scalr.client import records as r
 from vendors.scalr.client import signing
 from vendors.scalr.client.base import NotAvailable, ScalrClient
+from vendors.scalr.client.v2_inventory import InventoryReads, page_links
 
 logger = logging.getLogger("vendors.scalr")
 PREFIX = "/api/v1beta0"
@@ -31,10 +33,12 @@ ACTIVE = (r.ServerStatus.PENDING_LAUNCH, r.ServerStatus.PENDING, r.ServerStatus.
           r.ServerStatus.PENDING_SUSPEND, r.ServerStatus.SUSPENDED, r.ServerStatus.RESUMING)
 
 
-class ScalrV2Client(ScalrClient):
+class ScalrV2Client(InventoryReads, ScalrClient):
     """`account_id` selects the 7.x `/account/{accountId}/` form; `page_size` is maxResults (1-100)."""
 
     api = "v2"
+    #: set by a poll: a pool that reads a listing's further pages at once (their numbers are in its links)
+    pager = None
 
     def __init__(self, base_url: str, key_id: str, secret_key: str, *, env_ids=None, account_id: int | None = None,
                  page_size: int = 100, **http_options):
@@ -110,10 +114,22 @@ class ScalrV2Client(ScalrClient):
                                 idempotent=method != "POST")
         return self._envelope(response).get("data")
 
+    def _pages(self, links: list[str]) -> list[dict]:
+        get = lambda link: self._get(link)  # noqa: E731 (links carry their query)
+        return list(self.pager.map(get, links)) if self.pager is not None else [get(link) for link in links]
+
     def _list(self, path: str, params: dict | None = None) -> list[dict]:
-        """Every item of a listing, following `pagination.next`."""
+        """Every item of a listing, following `pagination.next`; with a `pager`, the pages after the first
+        at once (the first names the last)."""
         page = self._get(path, {**(params or {}), "maxResults": self.page_size})
         items = list(page.get("data") or [])
+        links = page.get("pagination") or {}
+        if self.pager is not None and links.get("next") and links.get("last"):
+            rest = page_links(links["next"], links["last"])
+            if rest:
+                for later in self._pages(rest):
+                    items += later.get("data") or []
+                return items
         while (page.get("pagination") or {}).get("next"):
             link = urlsplit(page["pagination"]["next"])
             page = self._get(f"{link.path}?{link.query}" if link.query else link.path)
@@ -163,26 +179,14 @@ class ScalrV2Client(ScalrClient):
                              roles=tuple(roles), servers=servers)
 
     def list_roles(self, *, env_id: int) -> list[r.Role]:
-        images = {i["id"]: i for i in self._list(self._user(env_id, "/images/"))}
-        found = []
-        roles = self._list(self._user(env_id, "/roles/"))
-        self._role_names[env_id] = {int(x["id"]): x["name"] for x in roles}  # farm_details needs them too
-        for role in roles:
-            links = self._list(self._user(env_id, f"/roles/{int(role['id'])}/images/"))
-            linked = [images[j.ref_id(link.get("image"))] for link in links if j.ref_id(link.get("image")) in images]
-            found.append(r.Role(id=int(role["id"]), name=role["name"], os_id=j.ref_id(role.get("os")),
-                                images=tuple(r.RoleImage(i.get("cloudImageId") or "", i.get("cloudPlatform") or "",
-                                                         i.get("cloudLocation") or "") for i in linked)))
-        return found
+        images = self.list_images(env_id=env_id)
+        return [dataclasses.replace(role, images=self.role_images(env_id=env_id, role_id=role.id, images=images))
+                for role in self.list_role_records(env_id=env_id)]
 
     def list_scripts(self, *, env_id: int) -> list[r.Script]:
-        found = []
-        for script in self._list(self._user(env_id, "/scripts/")):
-            versions = self._list(self._user(env_id, f"/scripts/{int(script['id'])}/script-versions/"))
-            found.append(r.Script(id=int(script["id"]), name=script["name"],
-                                  description=script.get("description") or "",
-                                  latest_revision=max((int(v["version"]) for v in versions), default=0)))
-        return found
+        return [dataclasses.replace(script, latest_revision=self.script_latest_revision(env_id=env_id,
+                                                                                        script_id=script.id))
+                for script in self.list_script_records(env_id=env_id)]
 
     def script_details(self, *, env_id: int, script_id: int, show_content: bool = False,
                        revision: int | None = None) -> r.ScriptDetails:

@@ -37,6 +37,8 @@ class FarmFetch:
     details: r.FarmDetails | r.Unchanged
     events: tuple[r.Event, ...] = ()
     logs: tuple[r.LogEntry, ...] = ()
+    #: False: the roles are as stored (APIv2 re-reads farm roles on a rotation), only servers are new
+    config_read: bool = True
 
 
 @dataclass

@@ -178,7 +178,13 @@ def _write_farms(connection, env_pks: dict[int, int], farms: dict[int, tuple[r.F
         return
     all_pks = dict(connection.farms.filter(external_id__in=list(fetched)).values_list("external_id", "pk"))
     # one statement for what changes at every poll, so the farms' upsert updates only what changed
-    models.Farm.objects.filter(pk__in=list(all_pks.values())).update(details_synced_at=now)
+    config_read = [all_pks[farm_id] for farm_id, fetch in fetched.items() if fetch.config_read]
+    if len(config_read) == len(all_pks):
+        models.Farm.objects.filter(pk__in=config_read).update(details_synced_at=now, config_read_at=now)
+    else:
+        models.Farm.objects.filter(pk__in=list(all_pks.values())).update(details_synced_at=now)
+        if config_read:
+            models.Farm.objects.filter(pk__in=config_read).update(config_read_at=now)
     _insert_timeline(connection, all_pks, fetched)
     result.refreshed += len(fetched)
     # roles and servers are rewritten only for the farms whose details changed since they were written
@@ -241,18 +247,31 @@ def _insert_timeline(connection, farm_pks: dict[int, int], fetched: dict[int, Fa
             batch_size=BATCH, ignore_conflicts=True)
 
 
+def _role_values(role: r.Role, now) -> dict:
+    """A role's images (and when they were read) only when this poll read them: else they stay as stored."""
+    if role.images is None:
+        return {}
+    return {"images_read_at": now, "images": [{"cloud_image_id": i.cloud_image_id, "platform": i.platform,
+                                               "location": i.location} for i in role.images]}
+
+
+def _script_values(script: r.Script, now) -> dict:
+    if script.latest_revision is None:
+        return {}
+    return {"latest_revision": script.latest_revision, "last_changed": script.last_changed, "versions_read_at": now}
+
+
 def _write_catalog(inventory: EnvInventory, env_pk: int, farm_pks: dict[int, int]) -> None:
+    now = timezone.now()
     if inventory.roles is not None:
         upsert(models.Role, models.Role.objects.filter(environment_id=env_pk), "external_id",
                {role.id: {"environment_id": env_pk, "external_id": role.id, "name": role.name,
-                          "os_id": role.os_id or "",
-                          "images": [{"cloud_image_id": i.cloud_image_id, "platform": i.platform,
-                                      "location": i.location} for i in role.images]}
+                          "os_id": role.os_id or "", **_role_values(role, now)}
                 for role in inventory.roles})
     if inventory.scripts is not None:
         upsert(models.Script, models.Script.objects.filter(environment_id=env_pk), "external_id",
                {s.id: {"environment_id": env_pk, "external_id": s.id, "name": s.name, "description": s.description,
-                       "latest_revision": s.latest_revision} for s in inventory.scripts})
+                       **_script_values(s, now)} for s in inventory.scripts})
     if inventory.dns_zones is not None:
         upsert(models.DnsZone, models.DnsZone.objects.filter(environment_id=env_pk), "name",
                {z.name: {"environment_id": env_pk, "name": z.name, "farm_id": farm_pks.get(z.farm_id),
