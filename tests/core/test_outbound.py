@@ -178,3 +178,14 @@ def test_the_demo_allows_exactly_its_simulators(settings):
         outbound.check_url(f"http://127.0.0.1:{port}")
     with pytest.raises(outbound.OutboundRefused):
         outbound.check_url(f"http://127.0.0.1:{max(ports) + 1}")
+
+
+@pytest.mark.parametrize("vendor", ["scalingo", "scalyr"])
+def test_a_refused_url_is_the_one_thing_said_beside_the_field(admin_client, team, settings, vendor):
+    # with no region chosen the form also needs a URL; a refused one is not a missing one
+    settings.CONSOLE_OUTBOUND_ALLOW = []
+    response = admin_client.post(reverse("core:connection-create", args=[vendor]), {
+        "name": f"{vendor}-new", "team": team.pk, "base_url": "http://169.254.169.254/", "poll_seconds": 60,
+        "region": "", "secret_token": "canary-token-5e1d", "secret_read_logs_token": "canary-token-5e1d"})
+    assert response.context["form"].errors["base_url"] == [
+        f"169.254.169.254 is a link-local address; {REFUSED}"]

@@ -52,7 +52,7 @@ class ConnectionForm(forms.ModelForm):
                 help_text="Set. Leave blank to keep it." if is_set else "Not set.",
             )
             if is_set:
-                self.fields[f"clear_{name}"] = forms.BooleanField(required=False, label=f"Clear the {label.lower()}")
+                self.fields[f"clear_{name}"] = forms.BooleanField(required=False, label=f"Clear the {_lower_first(label)}")
         self.moved_destination: list[str] = []
         if any(self.instance.pk is not None and self.instance.secrets.is_set(name) for name in self.secret_fields):
             for name in self.destination_fields:
@@ -129,6 +129,12 @@ class ConnectionForm(forms.ModelForm):
         """What changed, for the audit log: plain field names, and secret names only."""
         plain = [name for name in self.changed_data if not name.startswith(("secret_", "clear_"))]
         return {"fields": plain, "secrets_changed": self.changed_secrets}
+
+
+def _lower_first(label: str) -> str:
+    """"API token" stays "API token", "Secret key" becomes "secret key"."""
+    first, _, rest = label.partition(" ")
+    return label if first.isupper() else first.lower() + (" " + rest if rest else "")
 
 
 def _and(words: list[str]) -> str:

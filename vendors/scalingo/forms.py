@@ -32,7 +32,7 @@ class ScalingoConnectionForm(ConnectionForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("region") and not cleaned.get("base_url"):
+        if not cleaned.get("region") and not cleaned.get("base_url") and "base_url" not in self.errors:
             self.add_error("base_url", "Choose a region or give the API URL of a custom one.")
         if cleaned.get("requests_per_minute") is None:
             cleaned["requests_per_minute"] = 60

@@ -42,7 +42,7 @@ class ScalyrConnectionForm(ConnectionForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("region") and not cleaned.get("base_url"):
+        if not cleaned.get("region") and not cleaned.get("base_url") and "base_url" not in self.errors:
             self.add_error("base_url", "Choose a region or give the URL of the Scalyr server.")
         will_have = [name for name in self.secret_fields
                      if cleaned.get(f"secret_{name}") or (self.instance.pk is not None
