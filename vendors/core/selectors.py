@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 from django.http import Http404
 
-from console.teams.models import Role
+from console.teams.models import Role, Team
 from console.teams.selectors import teams_for_user
 from vendors.core import registry
 from vendors.core.models import HEALTH_FIELDS, ActionRun, Connection
@@ -23,12 +23,40 @@ def connection_ids(*, model, teams) -> list[int]:
     return list(model.objects.filter(team__in=teams).values_list("pk", flat=True))
 
 
-def all_connections_for_user(*, user) -> list[Connection]:
-    """Every connection the user can see, across vendors, by vendor then name."""
-    rows: list[Connection] = []
-    for spec in registry.vendors():
-        rows.extend(connections_for_user(user=user, spec=spec).order_by("name"))
-    return rows
+class ConnectionRows:
+    """Every connection the user can see, across vendors, by vendor then name, with only what the
+    connection list shows (health, lease, team name), for a `Paginator`: `count()` and each page are
+    one UNION ALL statement over the vendors' tables, so a page reads its 25 rows however many
+    connections there are, and in as many statements whichever vendors it holds."""
+
+    COLUMNS = ("id", "name", "team_id", "enabled", "poll_seconds", "last_attempt_at", "last_success_at",
+               "consecutive_failures", "last_error", "part_failures", "parts_total", "deferred_reason",
+               "lease_owner", "lease_until")
+
+    def __init__(self, *, user):
+        self.specs = registry.vendors()
+        parts = [connections_for_user(user=user, spec=spec).select_related(None).order_by()
+                 .annotate(vendor_order=Value(index), team_name=F("team__name"))
+                 .values_list(*self.COLUMNS, "vendor_order", "team_name")
+                 for index, spec in enumerate(self.specs)]
+        self.rows = parts[0].union(*parts[1:], all=True).order_by("vendor_order", "name")
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Connection]:
+        built = []
+        for *values, vendor_order, team_name in self.rows[index]:
+            model = self.specs[vendor_order].connection_model
+            named = dict(zip(self.COLUMNS, values))  # from_db takes the values in the model's field order
+            attnames = [f.attname for f in model._meta.concrete_fields if f.attname in named]
+            row = model.from_db(self.rows.db, attnames, [named[name] for name in attnames])
+            row.team = Team.from_db(self.rows.db, ("id", "name"), (row.team_id, team_name))
+            built.append(row)
+        return built
 
 
 def connection_health_for_user(*, user) -> list[Connection]:

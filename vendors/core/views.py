@@ -8,11 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from console.pagination import paginate
 from console.teams.models import Role
 from console.teams.selectors import require_role, roles_by_team, teams_for_user
 from vendors.core import registry, services
 from console.htmx import wants_fragment
-from vendors.core.selectors import action_get, all_connections_for_user, connection_get
+from vendors.core.selectors import ConnectionRows, action_get, connection_get
 
 
 def _spec_or_404(vendor: str) -> registry.VendorSpec:
@@ -23,12 +24,17 @@ def _spec_or_404(vendor: str) -> registry.VendorSpec:
 
 
 def connection_list(request):
-    connections = all_connections_for_user(user=request.user)
+    connections = ConnectionRows(user=request.user)
     health = request.GET.get("health", "")
-    if health:
-        connections = [c for c in connections if c.health == health]
+    if health:  # health is worked out in Python (it depends on the time): read every row, then page
+        connections = [c for c in connections[:] if c.health == health]
+    page = paginate(request, connections)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "connections": connections,
+        "connections": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "health_filter": health,
         "vendors": registry.vendors(),
         "can_add": teams_for_user(user=request.user, min_role=Role.ADMIN).exists(),
