@@ -10,7 +10,8 @@ from vendors.scalr.selectors.catalog import (admin_anywhere, admin_environments,
 from vendors.scalr.selectors.connections import (action_get, callback_connection, connection_choices,
                                                  connection_environments, connection_get, connection_ids,
                                                  connections_for_user, environment_choices, environment_get,
-                                                 environments_for_user, farm_summary_counts, missing_catalogs,
+                                                 environments_for_user, environments_listed_for_user,
+                                                 farm_summary_counts, missing_catalogs,
                                                  missing_for_farm)
 from vendors.scalr.selectors.farms import (farm_get, farm_list, farm_page, farm_role_get, farm_roles_for_user,
                                            server_get, server_list, server_page)
@@ -19,7 +20,7 @@ __all__ = ["action_get", "admin_anywhere", "admin_environments", "admin_farm_rol
            "applications_in", "bundle_task_list", "callback_connection", "connection_choices",
            "connection_environments", "connection_get", "connection_ids", "connections_for_user",
            "deployment_applications", "deployment_sources", "environment_choices", "environment_get",
-           "environments_for_user", "farm_get", "farm_in", "farm_list", "farm_page", "farm_role_get",
+           "environments_for_user", "environments_listed_for_user", "farm_get", "farm_in", "farm_list", "farm_page", "farm_role_get",
            "farm_roles_for_user", "farm_summary_counts", "farms_in", "missing_catalogs", "missing_for_farm",
            "script_get", "script_list", "script_targets", "server_get", "server_list", "server_page",
            "variable_scopes", "variable_target", "vhost_list", "zone_get", "zone_list"]

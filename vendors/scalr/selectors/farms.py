@@ -53,11 +53,12 @@ def farm_role_get(*, user, pk: int) -> models.FarmRole:
 
 
 def farm_roles_for_user(*, user, min_role: str = Role.VIEWER, api: str | None = None) -> QuerySet:
-    qs = models.FarmRole.objects.filter(farm__connection__team__in=user_teams(user, min_role)) \
-        .select_related("farm", "farm__environment", "farm__connection").order_by("farm__name", "alias")
+    connections = connections_for_user(user=user, min_role=min_role)
     if api:
-        qs = qs.filter(farm__connection__settings__api=api)
-    return qs
+        connections = connections.filter(settings__api=api)
+    # the connections' ids as a plain list: joined to the teams, the planner walked every farm in name order
+    return models.FarmRole.objects.filter(farm__connection_id__in=list(connections.values_list("pk", flat=True))) \
+        .select_related("farm", "farm__environment", "farm__connection").order_by("farm__name", "alias")
 
 
 def farm_page(*, farm: models.Farm) -> dict:

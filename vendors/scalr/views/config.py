@@ -65,7 +65,7 @@ def variables(request):
 
 # -- Apache virtual hosts --------------------------------------------------------------------
 def vhosts(request):
-    environments = list(selectors.environments_for_user(user=request.user))
+    environments = list(selectors.environments_listed_for_user(user=request.user))
     farm_roles = selectors.admin_farm_roles(user=request.user, feature="vhosts")
     form = forms.ApacheVhostForm(request.POST or None, farm_roles=farm_roles)
     if request.method == "POST":
@@ -89,7 +89,7 @@ def vhosts(request):
 
 # -- deployments -----------------------------------------------------------------------------
 def deployments(request):
-    environments = list(selectors.environments_for_user(user=request.user))
+    environments = list(selectors.environments_listed_for_user(user=request.user))
     admin_envs = [e.pk for e in selectors.admin_environments(user=request.user, feature="deployments")]
     applications = selectors.applications_in(environment_ids=admin_envs)
     farm_roles = selectors.admin_farm_roles(user=request.user, feature="deployments")

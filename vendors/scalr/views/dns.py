@@ -21,7 +21,7 @@ NEEDS_ADMIN = "This needs the admin role in a team with a Scalr connection that 
 
 
 def dns_list(request):
-    environments = list(selectors.environments_for_user(user=request.user))
+    environments = list(selectors.environments_listed_for_user(user=request.user))
     found = selectors.zone_list(environments=environments, params=request.GET)
     context = {"page": paginate(request, found.qs), "q": found.values["q"], "environment": found.values["environment"],
                "environments": [(e.pk, e.label) for e in environments], "query": query_without(request, "page"),

@@ -16,7 +16,7 @@ from vendors.scalr.views.common import followed, query_without, roles_for
 
 
 def script_list(request):
-    environments = list(selectors.environments_for_user(user=request.user))
+    environments = list(selectors.environments_listed_for_user(user=request.user))
     found = selectors.script_list(environments=environments, params=request.GET)
     context = {"page": paginate(request, found.qs), "q": found.values["q"], "environment": found.values["environment"],
                "environments": selectors.environment_choices(user=request.user),
