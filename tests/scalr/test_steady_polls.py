@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
+from console import moments
 from console.teams.models import Role
 from tests.scalr.conftest import farm_named, make_connection, poll
 from vendors.scalr import models
@@ -115,3 +116,14 @@ def test_the_query_api_still_reads_every_farm(team, sim):
     assert poll(connection).status == "ok"
     assert set(models.Farm.objects.filter(connection=connection).values_list("external_id", flat=True)) == \
         set(sim.world.farms)
+
+
+def test_the_scripts_page_says_when_versions_were_read(team, sim, web, members):
+    connection = make_connection(team, sim, api="v2")
+    assert poll(connection).status == "ok"
+    script = models.Script.objects.filter(environment__connection=connection).order_by("name").first()
+    assert script.versions_read_at is not None
+    web.force_login(members[Role.VIEWER])
+    page = web.get(reverse("scalr:script-list")).content.decode()
+    iso = moments.local(script.versions_read_at).isoformat()
+    assert f'versions read <time datetime="{iso}"' in page
