@@ -1,6 +1,7 @@
 """Scalr: a full poll through each API generation against the bare HTTP requests it needs.
 
     .venv/bin/python bench/scalr_sync.py [--envs 2] [--farms 100] [--servers 20] [--repeat 3]
+    .venv/bin/python bench/scalr_sync.py --scale 50 [--latency 0.05]   (1x and 50x the demo: scalr_scale.py)
 
 A simulator (its own process) serves envs × farms × servers, every farm running. For APIv2
 and then the Query API, the console polls it as a worker does (fetch everything, write it
@@ -224,7 +225,16 @@ def main() -> None:
     parser.add_argument("--farms", type=int, default=100)
     parser.add_argument("--servers", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=0,
+                        help="the demo's inventory at 1x and this many times over: see bench/scalr_scale.py")
+    parser.add_argument("--latency", type=float, default=0.05, help="with --scale: seconds added to every answer")
+    parser.add_argument("--apis", nargs="+", default=["v2", "v1"], help="with --scale")
+    parser.add_argument("--copy-servers", type=int, default=143, help="with --scale: servers in each demo copy")
+    parser.add_argument("--copy-scripts", type=int, default=3, help="with --scale: scripts in each demo copy")
     args = parser.parse_args()
+    if args.scale:
+        from bench.scalr_scale import main_scale
+        return main_scale(args, sys.modules[__name__])
     call_command("migrate", verbosity=0)
     freeze_startup_heap()  # as a worker process does once it has started
     size = {"envs": args.envs, "farms": args.farms, "servers": args.servers}
