@@ -112,12 +112,13 @@ def scheduler_last_tick() -> float | None:
 
 class _LeaseRenewal:
     """Keeps a running poll's lease short and alive (see the module docstring), from its own thread
-    and database connection; stopping it is only telling it to stop (it never blocks the poll)."""
+    and database connection; it never blocks the poll, which only waits for it once the poll is over."""
 
     def __init__(self, held, latest):
         self.held, self.latest = held, latest
         self.stopped = threading.Event()
-        threading.Thread(target=self._run, daemon=True, name="poll-lease-renewal").start()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="poll-lease-renewal")
+        self.thread.start()
 
     @staticmethod
     def until(now, latest):
@@ -134,7 +135,10 @@ class _LeaseRenewal:
             db_connection.close()
 
     def stop(self) -> None:
+        """Stop renewing, and wait (briefly: a renewal is one UPDATE) until the thread has closed its
+        database connection, so none outlives the poll (a test database could not be dropped)."""
         self.stopped.set()
+        self.thread.join(timeout=5)
 
 
 def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
