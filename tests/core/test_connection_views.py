@@ -241,3 +241,18 @@ def test_an_edit_is_audited_in_words_never_in_python_list_text(admin_client, con
     assert "Changed name and poll interval (seconds); replaced or cleared the API token." in page
     assert "fields: name, poll seconds; secrets changed: token" in page
     assert "[" not in page.split('id="audit-table"')[1].split("</table>")[0]
+
+
+def test_the_connection_list_pages_every_vendor_together_and_loses_none(admin_client, team, widgets):
+    from tests.harness.factories import ScalingoConnectionFactory, WidgetConnectionFactory
+
+    names = {WidgetConnectionFactory(team=team).name for _ in range(20)}
+    names |= {ScalingoConnectionFactory(team=team).name for _ in range(10)}
+    listed = []
+    for page in (1, 2):
+        response = admin_client.get(reverse("core:connection-list") + f"?page={page}")
+        listed.append([c.name for c in response.context["connections"]])
+    assert [len(rows) for rows in listed] == [25, 5]
+    assert set(listed[0] + listed[1]) == names  # every connection once, across vendors and pages
+    never = admin_client.get(reverse("core:connection-list") + "?health=never&page=2")
+    assert never.status_code == 200 and len(never.context["connections"]) == 5  # filtered (never polled), then paged
