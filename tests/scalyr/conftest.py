@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from vendors.scalyr.simulator import ScalyrSimulator
 
 from .helpers import NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, control, make_client
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Live-tail places and request budgets live in the shared cache, keyed by user or token, and a
+    rolled-back test's ids come again: every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

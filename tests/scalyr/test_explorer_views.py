@@ -228,3 +228,16 @@ def test_no_token_ever_reaches_a_page(operator, scalyr_connection, live_sim):
     for page in pages:
         for token in ALL_TOKENS:
             assert token not in page
+
+
+def test_live_tails_count_against_the_persons_limit_and_a_paused_one_frees_its_place(
+        operator, scalyr_connection, settings):
+    settings.CONSOLE_TAILS_PER_USER = 3
+    first = reverse("scalyr:tail", args=[scalyr_connection.pk]) + f"?since={ago(1)}&started={int(time.time() * 1000)}"
+    running = [tail_step(operator, first)[1] for _ in range(3)]
+    assert all("slot=" in url for url in running)  # three tails, each holding its place
+    refused, next_url = tail_step(operator, first)
+    assert "You already have 3 live tails open" in html.unescape(refused) and not next_url
+    assert "● Live" in tail_step(operator, running[0])[0]  # a tail that holds its place goes on
+    tail_step(operator, running[1] + "&paused=1")
+    assert "● Live" in tail_step(operator, first)[0]  # the paused tail's place is free at once

@@ -109,24 +109,56 @@ class TailSlot:
                 cache.delete(self.key)
 
 
+def _slot_key(user, index: int) -> str:
+    return f"console:live-tail:{user.pk}:{index}"
+
+
+def _claim_user_slot(user, token: str, seconds: float) -> int:
+    """The index of a free place among `user`'s live tails, now holding `token`, or TailRefused."""
+    per_user = settings.CONSOLE_TAILS_PER_USER
+    for index in range(per_user):
+        if cache.add(_slot_key(user, index), token, timeout=seconds):
+            return index
+    raise TailRefused(f"You already have {per_user} live tails open, as many as one person may. "
+                      "Stop one (in another tab or window) and press Live tail again.")
+
+
 def tail_slot(*, user) -> TailSlot:
     """A place for one more live tail of `user`, or TailRefused saying which limit is reached."""
     global _open
-    per_user, per_process = settings.CONSOLE_TAILS_PER_USER, settings.CONSOLE_TAILS_PER_PROCESS
+    per_process = settings.CONSOLE_TAILS_PER_PROCESS
     with _lock:
         if _open >= per_process:
             raise TailRefused(f"This server is already relaying {per_process} live tails, as many as it "
                               "allows. Try again in a few minutes; Reload shows the latest lines meanwhile.")
         token = uuid.uuid4().hex
-        for index in range(per_user):
-            key = f"console:live-tail:{user.pk}:{index}"
-            if cache.add(key, token, timeout=SLOT_SECONDS):
-                break
-        else:
-            raise TailRefused(f"You already have {per_user} live tails open, as many as one person may. "
-                              "Stop one (in another tab or window) and press Live tail again.")
+        index = _claim_user_slot(user, token, SLOT_SECONDS)
         _open += 1
-    return TailSlot(key, token, time.monotonic())
+    return TailSlot(_slot_key(user, index), token, time.monotonic())
+
+
+#: a tail read in steps (the Scalyr explorer's, one short request every 2 s) keeps its place this long
+#: after its last step: a browser that left frees it by itself
+STEP_SLOT_SECONDS = 15.0
+
+
+def step_slot(*, user, held: str = "") -> str:
+    """The place among `user`'s live tails of a tail read in steps: `held` (as this returned it last step)
+    is kept while it is still the tail's, else a new place is taken, or TailRefused. Such a tail holds no
+    thread between its steps, so only the per-user limit applies; it shares it with streamed tails."""
+    index, _, token = held.partition(".")
+    if index.isdigit() and token and cache.get(_slot_key(user, int(index))) == token:
+        cache.touch(_slot_key(user, int(index)), STEP_SLOT_SECONDS)
+        return held
+    token = uuid.uuid4().hex
+    return f"{_claim_user_slot(user, token, STEP_SLOT_SECONDS)}.{token}"
+
+
+def step_slot_release(*, user, held: str) -> None:
+    """A tail read in steps paused or stopped: its place is free at once."""
+    index, _, token = held.partition(".")
+    if index.isdigit() and token and cache.get(_slot_key(user, int(index))) == token:
+        cache.delete(_slot_key(user, int(index)))
 
 
 class EventStream:

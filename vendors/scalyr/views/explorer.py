@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import push_url
 
+from vendors.core import streams
 from vendors.core.errors import VendorError
 from console.htmx import wants_fragment
 from vendors.scalyr import selectors
@@ -148,6 +149,16 @@ def tail(request, pk: int):
     elif cursor.expired():
         status = "stopped"
     context = {"connection": connection, "state": state, "tail_status": status, "lines": ()}
+    slot = request.GET.get("slot", "")[:64]
+    if status == "running":
+        try:
+            slot = streams.step_slot(user=request.user, held=slot)
+        except streams.TailRefused as refused:
+            status = context["tail_status"] = "refused"
+            context["refused"], slot = str(refused), ""
+    else:
+        streams.step_slot_release(user=request.user, held=slot)
+        slot = ""
     if status == "running":
         try:
             lines, cursor = selectors.tail_events(connection=connection, state=state, cursor=cursor)
@@ -155,5 +166,5 @@ def tail(request, pk: int):
             context["error"] = scalyr_error(exc)
         else:
             context["lines"] = lines if state.order == "oldest" else tuple(reversed(lines))
-    context["tail_query"] = _tail_query(state, cursor)
+    context["tail_query"] = _tail_query(state, cursor, **({"slot": slot} if slot else {}))
     return render(request, f"{TEMPLATE}#tail", context)
