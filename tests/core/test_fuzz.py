@@ -5,11 +5,9 @@ fixtures); this module fuzzes the project's and the core's URLs and the pages op
 """
 
 import importlib
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
-from django.db import connections
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.test import Client, override_settings
 from django.urls import path, reverse
@@ -17,6 +15,7 @@ from django.urls import path, reverse
 from console.teams.models import Role
 from tests.core.test_permissions import MATRIX, OPEN, urls  # noqa: F401 - `urls`: the matrix's objects
 from tests.harness.fuzz import Fuzzer, fuzz_matrix, report
+from tests.harness.threads import off_the_event_loop
 from vendors.core import registry
 
 
@@ -46,17 +45,13 @@ def test_no_input_changes_what_health_answers(db):
     url = reverse("health")
 
     def fuzz():  # an async view: kept away from an event loop another test may leave running
-        try:
-            client = Client()
-            verdict = client.get(url, {"format": "json"}).status_code
-            fuzzer = Fuzzer(client, tolerated={verdict} if verdict >= 500 else (), rollback=False)
-            fuzzer.url(url, "get", {})
-            return fuzzer.failures
-        finally:  # this thread's own database connection: left open, the test database cannot be dropped
-            connections.close_all()
+        client = Client()
+        verdict = client.get(url, {"format": "json"}).status_code
+        fuzzer = Fuzzer(client, tolerated={verdict} if verdict >= 500 else (), rollback=False)
+        fuzzer.url(url, "get", {})
+        return fuzzer.failures
 
-    with ThreadPoolExecutor(1) as pool:
-        failures = pool.submit(fuzz).result()
+    failures = off_the_event_loop(fuzz)
     assert not failures, report(failures)
 
 

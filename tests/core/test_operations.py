@@ -1,12 +1,12 @@
 """/health/ and /metrics as a monitoring system reads them."""
 
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.harness.threads import off_the_event_loop
 from vendors.core import polling
 
 
@@ -18,8 +18,7 @@ ASKS = {"page": {"HTTP_ACCEPT": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8
 def get_health(client, ask):
     # /health/ is an async view: call it from a thread without an event loop (Playwright's
     # sync API leaves one running in the main thread when browser tests ran before)
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(client.get, reverse("health"), **ASKS[ask]).result()
+    return off_the_event_loop(client.get, reverse("health"), **ASKS[ask])
 
 
 def secrets_of_the_settings() -> list[str]:
