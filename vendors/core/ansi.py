@@ -14,6 +14,8 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from console.params import digits
+
 # CSI (ESC [ parameters intermediates final) and OSC (ESC ] ... BEL or ST), per ECMA-48
 _SEQUENCE = re.compile(r"\x1b\[([0-?]*)[ -/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 _COLOURS = {30: "black", 31: "red", 32: "green", 33: "yellow", 34: "blue", 35: "magenta", 36: "cyan", 37: "white"}
@@ -24,7 +26,7 @@ _VISIBLE |= {0x7F: "\u2421"} | {code: "\ufffd" for code in range(0x80, 0xA0)}
 def _style(state: tuple[bool, str | None], parameters: str) -> tuple[bool, str | None]:
     """The (bold, colour) after one SGR sequence; codes we do not draw leave the state alone."""
     bold, colour = state
-    for code in [int(c) for c in parameters.split(";") if c.isdigit() and len(c) <= 3] or [0]:
+    for code in [n for c in parameters.split(";") if (n := digits(c)) is not None] or [0]:
         if code == 0:
             bold, colour = False, None
         elif code == 1:

@@ -31,6 +31,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from console.params import digits
+
 #: a browser that went away is noticed at the second write after it left
 HEARTBEAT_SECONDS = 1.0
 #: a per-user slot outlives a dead process by at most this long
@@ -146,9 +148,9 @@ def step_slot(*, user, held: str = "") -> str:
     """The place among `user`'s live tails of a tail read in steps: `held` (as this returned it last step)
     is kept while it is still the tail's, else a new place is taken, or TailRefused. Such a tail holds no
     thread between its steps, so only the per-user limit applies; it shares it with streamed tails."""
-    index, _, token = held.partition(".")
-    if index.isdigit() and token and cache.get(_slot_key(user, int(index))) == token:
-        cache.touch(_slot_key(user, int(index)), STEP_SLOT_SECONDS)
+    key = _held_key(user, held)
+    if key:
+        cache.touch(key, STEP_SLOT_SECONDS)
         return held
     token = uuid.uuid4().hex
     return f"{_claim_user_slot(user, token, STEP_SLOT_SECONDS)}.{token}"
@@ -156,9 +158,19 @@ def step_slot(*, user, held: str = "") -> str:
 
 def step_slot_release(*, user, held: str) -> None:
     """A tail read in steps paused or stopped: its place is free at once."""
+    key = _held_key(user, held)
+    if key:
+        cache.delete(key)
+
+
+def _held_key(user, held: str) -> str | None:
+    """The cache key of the place `held` ("index.token", as `step_slot` gave it) while it is still that tail's."""
     index, _, token = held.partition(".")
-    if index.isdigit() and token and cache.get(_slot_key(user, int(index))) == token:
-        cache.delete(_slot_key(user, int(index)))
+    number = digits(index)
+    if number is None or not token:
+        return None
+    key = _slot_key(user, number)
+    return key if cache.get(key) == token else None
 
 
 class EventStream:

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.params import digits
+
 
 class FarmStatus(StrEnum):
     RUNNING = "running"
@@ -52,8 +54,8 @@ def farm_status(value: object) -> FarmStatus:
     if value is None or value == "":
         return FarmStatus.UNKNOWN
     text = str(value).strip()
-    if text.isascii() and text.isdigit() and len(text) <= 3:
-        return LEGACY_FARM_STATUS.get(int(text), FarmStatus.UNKNOWN)
+    if (number := digits(text)) is not None:
+        return LEGACY_FARM_STATUS.get(number, FarmStatus.UNKNOWN)
     try:
         return FarmStatus(text.lower())
     except ValueError:
