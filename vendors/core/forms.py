@@ -53,7 +53,6 @@ class ConnectionForm(forms.ModelForm):
             )
             if is_set:
                 self.fields[f"clear_{name}"] = forms.BooleanField(required=False, label=f"Clear the {_lower_first(label)}")
-        self.moved_destination: list[str] = []
         if any(self.instance.pk is not None and self.instance.secrets.is_set(name) for name in self.secret_fields):
             for name in self.destination_fields:
                 field = self.fields[name]
@@ -86,17 +85,21 @@ class ConnectionForm(forms.ModelForm):
                     outbound.check_url(cleaned[name])
                 except outbound.OutboundRefused as refused:
                     self.add_error(name, str(refused))
-        if self.instance.pk is None:
+        moved_fields = self.moved_destinations()
+        if not moved_fields:
             return
-        self.moved_destination = [name for name in self.destination_fields if name in self.changed_data]
-        if not self.moved_destination:
-            return
-        moved = _and([str(self.fields[name].label or name) for name in self.moved_destination])
+        moved = _and([str(self.fields[name].label or name) for name in moved_fields])
         for name, label in self.secret_fields.items():
             entered = cleaned.get(f"secret_{name}") or cleaned.get(f"clear_{name}")
             if self.instance.secrets.is_set(name) and not entered:
                 self.add_error(f"secret_{name}", f"The {moved} changed: enter the {label} again "
                                                  "(or clear it). The stored one is never sent to a new address.")
+
+    def moved_destinations(self) -> list[str]:
+        """The destination fields this edit of a saved connection changes (none for a new one)."""
+        if self.instance.pk is None:
+            return []
+        return [name for name in self.destination_fields if name in self.changed_data]
 
     def save(self, commit: bool = True):
         connection = super().save(commit=False)

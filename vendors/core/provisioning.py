@@ -168,7 +168,7 @@ def _connection(entry, where: str, environ, inline_secrets: bool, report: Provis
             data[f"secret_{name}"] = value
 
     form = form_class(data, instance=instance, teams=Team.objects.all())
-    if unchanged and set(form.destination_fields) & set(form.changed_data):
+    if unchanged and form.moved_destinations():
         # a new URL or region: the secrets are given for it again, even the same ones (the form asks for them)
         form = form_class({**data, **unchanged}, instance=instance, teams=Team.objects.all())
     if not form.is_valid():
