@@ -54,6 +54,14 @@ from urllib.parse import parse_qs, urlsplit
 logger = logging.getLogger("vendors.simulator")
 
 
+class _Listener(ThreadingHTTPServer):
+    """A vendor's front accepts many connections at once: socketserver's backlog of 5 let a burst (twenty
+    live tails opening their streams with their token exchanges) lose connects on a loaded machine."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass
 class Request:
     method: str
@@ -480,8 +488,7 @@ class Simulator:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Listener((host, port), Handler)
         serve_thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.vendor}-sim", daemon=True)
         serve_thread.start()
         self._threads.append(serve_thread)
