@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "django_prometheus",
     "console.teams",
     "console.audit",
+    "console.tokens",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "dashboard.overview",
     "vendors.core",
     *VENDOR_APPS,
@@ -78,7 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "console.api.auth.LoginRequiredExceptApiMiddleware",  # Django's LoginRequiredMiddleware; the API answers 401
+    "console.api.auth.ApiContextMiddleware",
     "console.params.RefuseNulMiddleware",  # a NUL in any input: 400, never PostgreSQL's 500
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -136,7 +142,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "console.teams.local_login.LocalAccountBackend"]
+# The REST API (/api/v1/, README "API"): personal bearer tokens acting as their user; the signed-in
+# session too, so the docs page can try requests. Every error is JSON (console/api/errors.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["console.api.auth.BearerTokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "console.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["console.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("CONSOLE_API_RATE", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "console.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "console.api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ops console API",
+    "DESCRIPTION": "Connections, Scalr, Scalingo and Scalyr inventories, the timeline, the audit log and "
+                   "actions, scoped to the token user's teams and roles. Send `Authorization: Bearer <token>` "
+                   "(create one on your API tokens page or with `manage.py create_api_token`).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "console.api.schema.add_error_responses"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -151,6 +188,23 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # takes the last X-Forwarded-For entry, the one nginx wrote (console/client_ip.py).
 CONSOLE_PROXY_COUNT = env.int("CONSOLE_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "console.client_ip.client_ip"
+
+# Sign-in (README "Sign-in"). CONSOLE_LOCAL_LOGIN=false refuses console passwords to all but superusers.
+CONSOLE_LOCAL_LOGIN = env.bool("CONSOLE_LOCAL_LOGIN", default=True)
+# The company directory over LDAP, only when LDAP_SERVER_URI is set (django-auth-ldap: requirements-ldap.txt).
+# Wrong directory passwords count toward the same rate limit: axes' backend stays first.
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+if LDAP_SERVER_URI:
+    from console.teams.ldap_config import auth_ldap_settings
+
+    globals().update(auth_ldap_settings(
+        server_uri=LDAP_SERVER_URI, bind_dn=env.str("LDAP_BIND_DN", default=""),
+        bind_password=env.str("LDAP_BIND_PASSWORD", default=""),
+        user_search_base=env.str("LDAP_USER_SEARCH_BASE", default=""),
+        user_filter=env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),
+        group_search_base=env.str("LDAP_GROUP_SEARCH_BASE", default=""),
+        start_tls=env.bool("LDAP_START_TLS", default=False)))
+    AUTHENTICATION_BACKENDS.insert(1, "console.teams.ldap_backend.DirectoryBackend")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

@@ -25,6 +25,8 @@ urlpatterns = [
     path("connections/", include("vendors.core.urls")),
     path("teams/", include("console.teams.urls")),
     path("audit/", include("console.audit.urls")),
+    path("account/tokens/", include("console.tokens.urls")),
+    path("api/", include("dashboard.api.urls")),
     path("admin/", admin.site.urls),
     path("health/", login_not_required(HealthView.as_view(checks=_checks)), name="health"),
     path("metrics", login_not_required(ExportToDjangoView), name="metrics"),

@@ -16,6 +16,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_label = models.CharField(max_length=150, help_text="Username at the time, or 'scheduler'.")
+    via = models.CharField(max_length=150, blank=True, help_text="How the actor acted, e.g. 'API token deploy-bot'.")
     verb = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64, blank=True)

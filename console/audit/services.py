@@ -1,9 +1,30 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from console.audit.models import AuditEvent, Outcome
 from console.redaction import redact
 
 SCHEDULER = "scheduler"
+#: how the current request's user acts when it is not the pages, e.g. "API token deploy-bot"
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+def acting_via_set(how: str) -> None:
+    """From now on in this context (one API request: console.api.auth.ApiContextMiddleware), audit
+    entries say the actor acted `via` this."""
+    _via.set(how)
+
+
+@contextmanager
+def acting_via(how: str):
+    """Entries recorded inside this block say the actor acted `via` this (an API token, say)."""
+    reset = _via.set(how)
+    try:
+        yield
+    finally:
+        _via.reset(reset)
 
 
 def audit_record(*, actor, verb: str, target, team=None, outcome: str = Outcome.SUCCESS, message: str = "",
@@ -27,6 +48,7 @@ def audit_record(*, actor, verb: str, target, team=None, outcome: str = Outcome.
         outcome=outcome,
         message=redact(message)[:2000],
         detail=detail or {},
+        via=_via.get()[:150],
     )
 
 

@@ -71,10 +71,7 @@ def timeline_page(query: registry.TimelineQuery) -> TimelinePage:
     Ties are ordered the same way on every page (by source, then newest row first: the merge is
     stable), so the entries a previous page showed at the cursor's time are skipped by count.
     """
-    sources = [_audit_timeline(query)]
-    for spec in registry.vendors():
-        if spec.timeline and query.vendor in ("", spec.name):
-            sources.append(spec.timeline(query))
+    sources = _timeline_sources(query)
     merged = list(heapq.merge(*sources, key=lambda e: e.when, reverse=True))
     shown_at_cursor = sum(1 for e in merged[:query.skip] if e.when == query.before) if query.before else 0
     rest = merged[shown_at_cursor:]
@@ -85,6 +82,20 @@ def timeline_page(query: registry.TimelineQuery) -> TimelinePage:
     last = page[-1].when
     at_last = sum(1 for e in page if e.when == last) + (shown_at_cursor if last == query.before else 0)
     return TimelinePage(page, last, at_last)
+
+
+def _timeline_sources(query: registry.TimelineQuery) -> list[list[registry.TimelineEntry]]:
+    """Each source's newest entries (the audit log, then every vendor's events), at most `query.fetch` each."""
+    sources = [_audit_timeline(query)]
+    for spec in registry.vendors():
+        if spec.timeline and query.vendor in ("", spec.name):
+            sources.append(spec.timeline(query))
+    return sources
+
+
+def timeline_merged(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:
+    """The newest `query.fetch` entries across every source, newest first (the API's timeline)."""
+    return list(heapq.merge(*_timeline_sources(query), key=lambda e: e.when, reverse=True))[:query.fetch]
 
 
 def timeline_types() -> list[tuple[str, list[str]]]:

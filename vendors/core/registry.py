@@ -169,6 +169,8 @@ class VendorSpec:
     assets: tuple[str, ...] = ()
     #: dotted path of the vendor's URLconf, mounted under /<name>/
     urls: str | None = None
+    #: dotted path of the vendor's API URLconf (its `urlpatterns`), mounted under /api/v1/<name>/
+    api_urls: str | None = None
     demo: DemoSetup | None = None
     description: str = ""
     #: what the overview says this vendor shows, e.g. "farms and servers"

@@ -33,9 +33,11 @@ class ConnectionRows:
                "consecutive_failures", "last_error", "part_failures", "parts_total", "deferred_reason",
                "lease_owner", "lease_until")
 
-    def __init__(self, *, user):
-        self.specs = registry.vendors()
+    def __init__(self, *, user, vendor: str = "", team: str = ""):
+        """`vendor` (a registry name) and `team` (a slug) narrow the rows (the API's filters)."""
+        self.specs = [spec for spec in registry.vendors() if not vendor or spec.name == vendor]
         parts = [connections_for_user(user=user, spec=spec).select_related(None).order_by()
+                 .filter(**({"team__slug": team} if team else {}))
                  .annotate(vendor_order=Value(index), team_name=F("team__name"))
                  .values_list(*self.COLUMNS, "vendor_order", "team_name")
                  for index, spec in enumerate(self.specs)]
