@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from console.audit.services import audit_record
-from console.teams.models import Membership, Role, Team
+from console.teams.models import Membership, Role, SsoGroupMapping, Team
 from vendors.core import registry
 from vendors.core.errors import SecretUnreadable
 
@@ -59,16 +59,19 @@ def provision_file(path: str, *, environ: Mapping[str, str] | None = None) -> Pr
 def provision(document, *, environ: Mapping[str, str], inline_secrets: bool = False) -> ProvisionReport:
     """Apply a provisioning document. `inline_secrets` (the demo only) allows `<secret>: value`."""
     if not isinstance(document, dict):
-        raise ProvisionError("The file must be a mapping with 'teams' and/or 'connections'.")
-    unknown = set(document) - {"teams", "connections"}
+        raise ProvisionError("The file must be a mapping with 'teams', 'connections' and/or 'sso_groups'.")
+    unknown = set(document) - {"teams", "connections", "sso_groups"}
     if unknown:
-        raise ProvisionError(f"Unknown top-level keys: {', '.join(sorted(unknown))} (expected teams, connections).")
+        raise ProvisionError(f"Unknown top-level keys: {', '.join(sorted(unknown))} "
+                             "(expected teams, connections, sso_groups).")
     report = ProvisionReport()
     with transaction.atomic():
         for index, entry in enumerate(document.get("teams") or []):
             _team(entry, f"teams[{index}]", report)
         for index, entry in enumerate(document.get("connections") or []):
             _connection(entry, f"connections[{index}]", environ, inline_secrets, report)
+        if "sso_groups" in document:
+            _sso_groups(document["sso_groups"] or [], report)
     return report
 
 
@@ -104,6 +107,55 @@ def _team(entry, where: str, report: ProvisionReport) -> None:
             audit_record(actor=ACTOR, verb="member.add" if created else "member.role", target=membership,
                          team=team, detail={"role": role})
             report.updated.append(f"member {user.username} of {name}")
+
+
+def _sso_groups(entries, report: ProvisionReport) -> None:
+    """The file's `sso_groups` are the whole mapping: entries it no longer lists are removed. A file
+    without the key leaves the mapping alone. Memberships change at each person's next sign-in."""
+    if not isinstance(entries, list):
+        raise ProvisionError("sso_groups: must be a list of {group, team, role} entries.")
+    wanted: dict[tuple[str, int], tuple[Team, str]] = {}
+    for index, entry in enumerate(entries):
+        where = f"sso_groups[{index}]"
+        if not isinstance(entry, dict):
+            raise ProvisionError(f"{where}: each entry must be a mapping with 'group', 'team' and 'role'.")
+        label = f"{where} ({entry['group']})" if entry.get("group") else where
+        missing = [key for key in ("group", "team", "role") if entry.get(key) in (None, "")]
+        if missing:
+            raise ProvisionError(f"{label}: missing {', '.join(repr(key) for key in missing)} "
+                                 "(each entry needs 'group', 'team' and 'role').")
+        unknown = set(entry) - {"group", "team", "role"}
+        if unknown:
+            raise ProvisionError(f"{label}: unknown keys {', '.join(sorted(unknown))} (expected group, team, role).")
+        if entry["role"] not in Role.values:
+            raise ProvisionError(f"{label}: field 'role': must be one of {', '.join(Role.values)}, "
+                                 f"not {entry['role']!r}.")
+        team = Team.objects.filter(name=str(entry["team"])).first()
+        if team is None:
+            raise ProvisionError(f"{label}: field 'team': no team named {entry['team']!r} "
+                                 "(list it under 'teams' first).")
+        key = (str(entry["group"]), team.pk)
+        if key in wanted:
+            raise ProvisionError(f"{label}: group {key[0]!r} is already mapped to team {team.name!r} above.")
+        wanted[key] = (team, entry["role"])
+    held = {(m.group, m.team_id): m for m in SsoGroupMapping.objects.select_related("team")}
+    for (group, team_id), (team, role) in wanted.items():
+        mapping = held.get((group, team_id))
+        if mapping is not None and mapping.role == role:
+            continue
+        if mapping is None:
+            mapping = SsoGroupMapping.objects.create(group=group, team=team, role=role)
+            report.created.append(f"sso group {group} -> {team.name}")
+        else:
+            mapping.role = role
+            mapping.save(update_fields=["role"])
+            report.updated.append(f"sso group {group} -> {team.name}")
+        audit_record(actor=ACTOR, verb="sso_group.set", target=mapping, team=team, detail={"role": role})
+    for key, mapping in held.items():
+        if key not in wanted:
+            audit_record(actor=ACTOR, verb="sso_group.remove", target=mapping, team=mapping.team)
+            report.updated.append(f"sso group {mapping.group} -> {mapping.team.name} removed")
+            mapping.delete()
 
 
 def _connection(entry, where: str, environ, inline_secrets: bool, report: ProvisionReport) -> None:
