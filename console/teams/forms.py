@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from console.teams import local_login
 from console.teams.models import Membership, Role
 
 
@@ -19,7 +20,12 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         if "username" in self.errors:  # no user has it: nothing to authenticate, nothing for axes to record
             raise self.get_invalid_login_error()
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, local_login.REFUSED_MARK, False):
+                raise forms.ValidationError(local_login.MESSAGE, code="local_login_off") from None
+            raise
 
 
 class MemberAddForm(forms.Form):
