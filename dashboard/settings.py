@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "console.api.auth.LoginRequiredExceptApiMiddleware",  # Django's LoginRequiredMiddleware; the API answers 401
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",  # DRF's views opt out: the API answers 401
     "console.api.auth.ApiContextMiddleware",
     "console.params.RefuseNulMiddleware",  # a NUL in any input: 400, never PostgreSQL's 500
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,12 +145,12 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "console.teams.local_login.LocalAccountBackend"]
 # The REST API (/api/v1/, README "API"): personal bearer tokens acting as their user; the signed-in
 # session too, so the docs page can try requests. Every error is JSON (console/api/errors.py).
+CONSOLE_API_RATE = env.str("CONSOLE_API_RATE", default="600/min")  # requests per token: N/s, N/min, N/hour
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["console.api.auth.BearerTokenAuthentication",
                                        "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "console.api.auth.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["console.api.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("CONSOLE_API_RATE", default="600/min")},
     "DEFAULT_PAGINATION_CLASS": "console.api.pagination.Pages",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -30,6 +30,7 @@ def widgets(widget_sim):
     widget_sim.token = fresh.token
     widget_sim.list_calls = 0
     widget_sim.owners, widget_sim.refuse_owner, widget_sim.owner_calls = fresh.owners, {}, {}
+    widget_sim.restarts = []
     return widget_sim
 
 
@@ -53,6 +54,18 @@ def members(team, other_team):
     users = {role: member_of(team, role, username=f"{role}-user") for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)}
     users["outsider"] = member_of(other_team, Role.ADMIN, username="outsider")
     return users
+
+
+@pytest.fixture
+def api_tokens(members):
+    """A read-write API token for each of `members`, and a read-only one of the team's admin
+    (tests/harness/api.py); each caller's token is its plain text."""
+    from console.tokens.services import token_create
+
+    tokens = {who: token_create(user=user, description=f"{who} script", write=True)[1]
+              for who, user in members.items()}
+    tokens["read-token"] = token_create(user=members[Role.ADMIN], description="admin reader")[1]
+    return tokens
 
 
 @pytest.fixture

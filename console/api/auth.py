@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 
-from django.contrib.auth.middleware import LoginRequiredMiddleware
 from rest_framework import authentication, exceptions, permissions
 
 from console.audit.services import acting_via_set
@@ -57,12 +56,3 @@ class ApiContextMiddleware:
             return self.get_response(request)
         return contextvars.copy_context().run(self.get_response, request)
 
-
-class LoginRequiredExceptApiMiddleware(LoginRequiredMiddleware):
-    """Pages redirect to the sign-in page; the API answers for itself (401 with a JSON message), so
-    scripts with a token never meet the login form. The docs page is for people: it signs in."""
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith("/api/") and not request.path_info.startswith("/api/docs/"):
-            return None
-        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -56,6 +57,7 @@ def api_exception_handler(exc, context):
     return response
 
 
+@login_not_required
 def api_not_found(request, *args, **kwargs):
     """Any /api/ address no endpoint answers: JSON, not the pages' HTML 404."""
     return JsonResponse({"message": f"No API endpoint at {request.path}."}, status=404)

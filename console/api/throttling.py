@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from console.tokens.models import ApiToken
@@ -9,7 +10,10 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     scope = "token"
 
+    def get_rate(self) -> str:
+        return settings.CONSOLE_API_RATE
+
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, ApiToken):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.digest[:24]}

@@ -1,7 +1,8 @@
 """/api/: version 1 of the REST API (README "API"), its OpenAPI document and its docs page."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from console.api.errors import api_not_found
 from console.audit.api import AuditList
@@ -22,6 +23,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the docs page is for people: it signs in like every page (DRF's views otherwise opt out)
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     re_path(r"^.*$", api_not_found),
 ]

@@ -16,8 +16,9 @@ from tests.harness.permissions import Matrix, Row, namespace
 from tests.harness.threads import off_the_event_loop
 from vendors.core import registry
 
-OPEN = {"login", "health", "metrics"}
-IGNORED = namespace("admin")  # Django's admin site: staff only, its own permission system
+OPEN = {"login", "health", "metrics",
+        "tokens:revoke"}  # a person's own token, not a team's object: tests/api/test_tokens.py
+IGNORED = namespace("admin", "api")  # the admin site: its own permissions; the API: tests/api/test_permissions.py
 VENDORS = namespace(*(spec.name for spec in registry.vendors()))  # each vendor keeps its own matrix
 MATRIX = Matrix([
     Row("overview:home"),
@@ -37,6 +38,7 @@ MATRIX = Matrix([
     Row("teams:member-role", "post", Role.ADMIN, team_object=True, data={"role": "operator"}),
     Row("teams:member-remove", "post", Role.ADMIN, team_object=True),
     Row("audit:list", minimum=Role.ADMIN),
+    Row("tokens:list"),
     Row("core:action-status", team_object=True),
 ], scope=lambda name: not IGNORED(name) and not VENDORS(name), open=OPEN)
 

@@ -8,6 +8,6 @@ class TestVendorConfig(AppConfig):
     label = "testvendor"
 
     def ready(self):
-        from tests.testvendor import vendor
+        from tests.testvendor import api_verbs, held, vendor  # noqa: F401  (the verbs register on import)
 
         vendor.register()

@@ -14,6 +14,7 @@ class WidgetSimulator(Simulator):
         #: widget id -> (status, message) answered for its owner instead of the owner: a refused part
         self.refuse_owner: dict[str, tuple[int, str]] = {}
         self.owner_calls: dict[str, int] = {}
+        self.restarts: list[str] = []
 
     def handle(self, request):
         if request.header("authorization") != f"Bearer {self.token}":
@@ -24,6 +25,13 @@ class WidgetSimulator(Simulator):
             with self.lock:
                 self.list_calls += 1
                 return json_response({"widgets": list(self.widgets.values())})
+        if request.method == "POST" and request.path.startswith("/widgets/") and request.path.endswith("/restart"):
+            widget = request.path.split("/")[2]
+            with self.lock:
+                if widget not in self.widgets:
+                    return json_response({"error": "no such widget"}, 404)
+                self.restarts.append(widget)
+            return json_response({"restarted": widget})
         if request.path.startswith("/widgets/") and request.path.endswith("/owner"):
             widget = request.path.split("/")[2]
             with self.lock:
