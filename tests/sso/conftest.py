@@ -27,13 +27,17 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def slapd():
+def require_ldap() -> None:
     missing = _missing()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"CI runs the LDAP tests: {missing}")
         pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def slapd():
+    require_ldap()
     server = Slapd(bind_password=BIND_CANARY).start()
     yield server
     server.stop()
