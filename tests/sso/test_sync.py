@@ -103,3 +103,15 @@ def test_memberships_of_other_people_are_untouched(mappings, platform):
     sso_memberships_sync(user=bob, groups=["ops-admins"])
     sso_memberships_sync(user=alice, groups=[])
     assert Membership.objects.filter(user=bob, source=Source.SSO).count() == 1
+
+
+def test_the_team_page_marks_memberships_from_groups(client, mappings, platform):
+    from django.urls import reverse
+
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    sso_memberships_sync(user=alice, groups=["ops-admins"])
+    MembershipFactory(user=bob, team=platform, role=Role.VIEWER)
+    client.force_login(alice)
+    page = client.get(reverse("teams:detail", args=[platform.slug])).content.decode()
+    assert page.count(">from their groups<") == 1
+    assert page.index("alice") < page.index(">from their groups<") < page.index("bob")
