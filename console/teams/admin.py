@@ -7,6 +7,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+    readonly_fields = ["source"]  # "sso" ones are set again at each sign-in (console/teams/sso.py)
 
 
 @admin.register(Team)
