@@ -14,13 +14,15 @@ from django.db.models import Q
 from console.params import digits
 from vendors.scalr import models
 
-FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name"),
-              "-status": ("-status", "name"), "environment": ("environment__name", "name"),
-              "-environment": ("-environment__name", "name"), "servers": ("servers_total", "name"),
-              "-servers": ("-servers_total", "name"), "connection": ("connection__name", "name"),
-              "-connection": ("-connection__name", "name")}
-SERVER_SORTS = {"farm": ("farm__name", "farm_role__alias", "index"), "-farm": ("-farm__name", "farm_role__alias", "index"),
-                "status": ("status", "farm__name", "index"), "-status": ("-status", "farm__name", "index"),
+# each ends with the primary key, so a page (or an API page) never shows a row twice or skips one
+FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("status", "name", "pk"),
+              "-status": ("-status", "name", "pk"), "environment": ("environment__name", "name", "pk"),
+              "-environment": ("-environment__name", "name", "pk"), "servers": ("servers_total", "name", "pk"),
+              "-servers": ("-servers_total", "name", "pk"), "connection": ("connection__name", "name", "pk"),
+              "-connection": ("-connection__name", "name", "pk")}
+SERVER_SORTS = {"farm": ("farm__name", "farm_role__alias", "index", "pk"),
+                "-farm": ("-farm__name", "farm_role__alias", "index", "pk"),
+                "status": ("status", "farm__name", "index", "pk"), "-status": ("-status", "farm__name", "index", "pk"),
                 "launched": ("launched_at", "pk"), "-launched": ("-launched_at", "-pk")}
 #: server status filters that stand for several statuses
 SERVER_STATUS_GROUPS = {"starting": ("pending_launch", "pending", "initializing", "resuming", "importing", "temporary"),
@@ -189,10 +191,11 @@ class ServerEnvironmentFilter(django_filters.Filter):
 class ServerFilter(ListFilter):
     """The server list shows back what it was given (status, environment, sort), understood or not."""
 
-    narrowing = ("status", "environment", "q")
+    narrowing = ("status", "environment", "farm", "q")
 
     status = ServerStatusFilter()
     environment = ServerEnvironmentFilter()
+    farm = IdFilter(field_name="farm_id")
     q = Search("external_id__icontains", "hostname__icontains", "farm__name__icontains", "public_ips__icontains",
                "private_ips__icontains")
     sort = Sort(SERVER_SORTS, default="farm", given=True)

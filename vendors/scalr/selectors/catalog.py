@@ -16,7 +16,7 @@ from vendors.scalr.selectors.farms import farm_roles_for_user, server_get
 # -- scripts -------------------------------------------------------------------------------------
 def script_list(*, environments, params) -> ScriptFilter:
     scripts = models.Script.objects.filter(environment__in=environments) \
-        .select_related("environment", "environment__connection").order_by("name", "environment__name")
+        .select_related("environment", "environment__connection__team").order_by("name", "environment__name", "pk")
     return ScriptFilter(params, scripts)
 
 
@@ -135,6 +135,12 @@ def deployment_applications(*, environments) -> QuerySet[models.DmApplication]:
 def bundle_task_list(*, user) -> QuerySet[models.BundleTask]:
     return models.BundleTask.objects.filter(connection__in=connections_for_user(user=user)) \
         .select_related("environment", "connection", "server", "server__farm")
+
+
+def dm_application_get(*, user, pk: int) -> models.DmApplication:
+    return get(models.DmApplication.objects.filter(environment__connection__team__in=user_teams(user))
+               .select_related("environment", "environment__connection", "environment__connection__team"),
+               pk, "application")
 
 
 def application_get(*, applications: QuerySet[models.DmApplication], pk) -> models.DmApplication:

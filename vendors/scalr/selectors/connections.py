@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from console.params import digits
@@ -37,6 +38,23 @@ def environments_for_user(*, user, min_role: str = Role.VIEWER, api: str | None 
     if api == "v1":
         qs = qs.filter(connection__settings__api="v1")
     return qs
+
+
+def environment_list(*, user, connection: int | None = None) -> QuerySet[models.Environment]:
+    """The user's environments (of one connection) by name, with what the connection page counts in each:
+    farms, running farms, servers."""
+    servers = models.Server.objects.filter(farm__environment=OuterRef("pk")).order_by() \
+        .values("farm__environment").annotate(n=Count("pk")).values("n")
+    environments = environments_for_user(user=user).order_by("name", "connection__name", "pk").annotate(
+        farm_count=Count("farms", distinct=True),
+        running_count=Count("farms", filter=Q(farms__status=models.FarmStatus.RUNNING), distinct=True),
+        server_count=Coalesce(Subquery(servers), 0))
+    return environments.filter(connection_id=connection) if connection is not None else environments
+
+
+def environment_counted_get(*, user, pk: int) -> models.Environment:
+    """One of the user's environments, with `environment_list`'s counts."""
+    return get(environment_list(user=user), pk, "environment")
 
 
 def environments_listed_for_user(*, user) -> QuerySet:

@@ -10,8 +10,8 @@ from vendors.scalr.filters import FARM_SORTS, FarmFilter, ServerFilter
 from vendors.scalr.selectors.connections import CONNECTION_DETAILS, connections_for_user, get, user_teams
 
 #: what a row of the farm list shows
-FARM_ROW = ("name", "status", "description", "owner", "locked", "lock_comment", "servers_total", "servers_running",
-            "details_synced_at", "environment__name", "connection__name", "connection__team__name")
+FARM_ROW = ("external_id", "name", "status", "description", "owner", "locked", "lock_comment", "servers_total",
+            "servers_running", "details_synced_at", "environment__name", "connection__name", "connection__team__name")
 #: the joined columns a list of servers never reads
 SERVER_LIST_DEFERRED = (*(f"farm__environment__connection__{name}" for name in CONNECTION_DETAILS),
                         "farm__environment__unavailable")
@@ -32,8 +32,25 @@ def server_list(*, user, params) -> ServerFilter:
     # the connections as a subquery, not a join: counting 40,000 servers then reads the connection index only;
     # a row shows the farm, its role and environment (named with its connection), nothing else joined
     servers = models.Server.objects.filter(connection__in=connections_for_user(user=user).values("pk")) \
-        .select_related("farm", "farm_role", "farm__environment__connection").defer(*SERVER_LIST_DEFERRED)
+        .select_related("farm", "farm_role", "farm__environment__connection__team").defer(*SERVER_LIST_DEFERRED)
     return ServerFilter(params, servers)
+
+
+def event_list(*, user, farm: int | None = None, server: int | None = None, connection: int | None = None,
+               type: str = "", since=None, before=None) -> QuerySet[models.Event]:
+    """The events of the user's farms, newest first: a farm's (its page's timeline), a server's (the events
+    that name it, as its page shows), by type or time."""
+    events = models.Event.objects.filter(connection__in=connections_for_user(user=user).values("pk")) \
+        .select_related("farm", "connection", "connection__team").order_by("-timestamp", "-pk")
+    if server is not None:
+        found = models.Server.objects.filter(connection__team__in=user_teams(user), pk=server) \
+            .values_list("farm_id", "external_id").first()
+        if found is None:
+            return events.none()
+        events = events.filter(farm_id=found[0], message__contains=found[1])
+    filters = {"farm_id": farm, "connection_id": connection, "type": type or None, "timestamp__gte": since,
+               "timestamp__lte": before}
+    return events.filter(**{name: value for name, value in filters.items() if value is not None})
 
 
 def farm_get(*, user, pk: int) -> models.Farm:

@@ -77,6 +77,21 @@ def script_details(*, script: models.Script, revision: int | None = None) -> r.S
                                                       show_content=revision is not None, revision=revision))
 
 
+def script_run_choices(*, script: models.Script, chosen=None) -> tuple[list[int], list[str], str]:
+    """What a run of the script may choose: its revisions, the configuration variables of the `chosen`
+    one (the newest by default), and why Scalr could not say (then every revision up to the latest one
+    the poll saw, and no variables)."""
+    revisions = list(range(script.latest_revision, 0, -1))
+    try:
+        details = script_details(script=script)
+    except errors.VendorError as exc:
+        return revisions, [], str(exc)
+    revisions = [rev.revision for rev in details.revisions] or revisions
+    chosen = chosen or (revisions[0] if revisions else None)
+    revision = next((rev for rev in details.revisions if str(rev.revision) == str(chosen)), None)
+    return revisions, list(revision.variables) if revision else [], ""
+
+
 def dns_records(*, zone: models.DnsZone) -> list[r.DnsRecord]:
     env = zone.environment
     return _read(env.connection, env.external_id, records_cache_key(env.pk, zone.name), RECORDS_TTL,

@@ -10,6 +10,19 @@ from vendors.scalr.client import budgeted_client
 from vendors.scalr.services.common import env_params, performer, start
 
 
+def script_run_on(key: str, obj) -> tuple[models.Farm, dict]:
+    """What a "Run on" choice (`farm:<pk>`, `role:<pk>`, `server:<pk>`, see `selectors.script_targets`)
+    means to Scalr: the farm, and the ids ExecuteScript takes."""
+    kind = key.split(":")[0]
+    farm = obj if kind == "farm" else obj.farm
+    params = {"farm_id": farm.external_id}
+    if kind == "role":
+        params["farm_role_id"] = obj.external_id
+    elif kind == "server":
+        params["server_id"] = obj.external_id
+    return farm, params
+
+
 def scalr_script_execute(*, script: models.Script, actor, target_label: str, target: dict, revision: int,
                          timeout: int, blocking: bool, config_variables: dict[str, str], farm: models.Farm):
     names = ", ".join(sorted(config_variables)) or "none"

@@ -52,29 +52,15 @@ def script_execute(request, pk: int):
     choices, objects = selectors.script_targets(user=request.user, script=script,
                                                 server_pk=request.GET.get("server", ""),
                                                 farm_pk=request.GET.get("farm", ""))
-    error, revisions, variables = "", list(range(script.latest_revision, 0, -1)), []
-    try:
-        details = live.script_details(script=script)
-        revisions = [rev.revision for rev in details.revisions] or revisions
-        chosen = request.POST.get("revision") or request.GET.get("revision") or (revisions[0] if revisions else None)
-        revision = next((rev for rev in details.revisions if str(rev.revision) == str(chosen)), None)
-        variables = list(revision.variables) if revision else []
-    except errors.VendorError as exc:
-        error = str(exc)
+    revisions, variables, error = live.script_run_choices(
+        script=script, chosen=request.POST.get("revision") or request.GET.get("revision"))
     no_variables = env.unavailable.get("script_variables")
     form = forms.ExecuteScriptForm(request.POST or None, targets=choices, revisions=revisions,
                                    variables=[] if no_variables else variables,
                                    initial={"revision": request.GET.get("revision") or (revisions[0] if revisions
                                                                                          else None)})
     if request.method == "POST" and form.is_valid():
-        target = objects[form.cleaned_data["target"]]
-        kind = form.cleaned_data["target"].split(":")[0]
-        farm = target if kind == "farm" else target.farm
-        params = {"farm_id": farm.external_id}
-        if kind == "role":
-            params["farm_role_id"] = target.external_id
-        elif kind == "server":
-            params["server_id"] = target.external_id
+        farm, params = services.script_run_on(form.cleaned_data["target"], objects[form.cleaned_data["target"]])
         label = dict(choices)[form.cleaned_data["target"]]
         return followed(services.scalr_script_execute(
             script=script, actor=request.user, target_label=label, target=params, farm=farm,
