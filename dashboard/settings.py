@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.console",
+                "console.oidc.context_processors.oidc",
             ],
         },
     }
@@ -174,6 +175,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# Sign-in through an OpenID Connect provider (console/oidc/), on when OIDC_ISSUER is set: endpoints
+# come from the issuer's discovery document, read at the first sign-in and cached.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile groups")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too "
+                               "(see README, 'Sign-in').")
+# always listed (it does nothing while OIDC_ISSUER is unset), so sessions it opened outlive a change of settings
+AUTHENTICATION_BACKENDS.append("console.oidc.backend.OIDCBackend")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview:home"
 LOGOUT_REDIRECT_URL = "login"

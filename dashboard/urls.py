@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
                                                          authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("console.oidc.urls")),
     path("connections/", include("vendors.core.urls")),
     path("teams/", include("console.teams.urls")),
     path("audit/", include("console.audit.urls")),
