@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.http import Http404
 from django.utils import timezone
 
 from console.audit.services import audit_record
@@ -52,6 +53,14 @@ def tokens_visible(*, user):
     """The tokens `user` may see and revoke: their own; a superuser sees everyone's."""
     tokens = ApiToken.objects.select_related("user")
     return tokens if user.is_superuser else tokens.filter(user=user)
+
+
+def token_get(*, user, pk: int) -> ApiToken:
+    """One token `user` may revoke (their own; any, for a superuser), or 404."""
+    token = tokens_visible(user=user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token
 
 
 def token_revoke(*, token: ApiToken, actor) -> None:

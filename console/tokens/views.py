@@ -1,7 +1,6 @@
 """The user's API tokens: create (shown once), list, revoke."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -26,9 +25,7 @@ def token_list(request):
 
 @require_POST
 def token_revoke(request, pk: int):
-    token = services.tokens_visible(user=request.user).filter(pk=pk).first()
-    if token is None:
-        raise Http404("No such token.")
+    token = services.token_get(user=request.user, pk=pk)
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Token “{token.description}” revoked: it no longer works.")
     return redirect("tokens:list")

@@ -80,6 +80,16 @@ def test_the_canary_surfaces_nowhere(client, members, team, widgets, tmp_path, m
         pages += [reverse("core:connection-detail", args=["widgets", conn.pk]),
                   reverse("core:connection-edit", args=["widgets", conn.pk])]
     rendered = "".join(client.get(url).content.decode() for url in pages)
+    # and every API answer about them (the API lists of each vendor are in each vendor's canary test)
+    from console.tokens.services import token_create
+
+    _, token = token_create(user=admin, description="canary reader")
+    api = [reverse("api:connection-list"), reverse("api:action-list"), reverse("api:timeline"),
+           reverse("api:attention"), reverse("api:audit"), reverse("api:schema") + "?format=json"]
+    api += [reverse("api:connection-detail", args=["widgets", conn.pk]) for conn in (form_conn, file_conn)]
+    answers = [client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}") for url in api]
+    assert all(answer.status_code == 200 for answer in answers), [a.status_code for a in answers]
+    rendered += "".join(answer.content.decode() for answer in answers)
 
     audit_rows = json.dumps(list(AuditEvent.objects.values()), default=str)
     records = "\n".join(r.getMessage() + str(r.exc_text or "") for r in caplog.records)
