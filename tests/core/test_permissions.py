@@ -18,6 +18,7 @@ from vendors.core import registry
 
 OPEN = {"login", "health", "metrics",
         "tokens:revoke"}  # a person's own token, not a team's object: tests/api/test_tokens.py
+OPEN |= {"oidc:authenticate", "oidc:callback"}  # the way in, before any login: tests/oidc/test_views.py
 IGNORED = namespace("admin", "api")  # the admin site: its own permissions; the API: tests/api/test_permissions.py
 VENDORS = namespace(*(spec.name for spec in registry.vendors()))  # each vendor keeps its own matrix
 MATRIX = Matrix([
