@@ -7,6 +7,6 @@ class ScalingoConfig(AppConfig):
     verbose_name = "Scalingo"
 
     def ready(self):
-        from vendors.scalingo import services, vendor  # noqa: F401 (services register action verbs)
+        from vendors.scalingo import api_verbs, services, vendor  # noqa: F401 (they register action and API verbs)
 
         vendor.register()

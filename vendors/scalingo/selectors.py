@@ -7,7 +7,7 @@ import math
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from console.teams.selectors import teams_for_user
@@ -47,6 +47,22 @@ def app_list_choices(*, user) -> dict:
     connections = core_selectors.connections_for_user(user=user, spec=registry.get("scalingo"))
     return {"connections": list(connections.order_by("name").values_list("name", flat=True)),
             "teams": teams_for_user(user=user)}
+
+
+def apps_with_details(*, apps: QuerySet[models.App]) -> QuerySet[models.App]:
+    """`apps` with their formation and their containers' states, in one query each per page."""
+    return apps.prefetch_related("formation", Prefetch("containers", queryset=models.Container.objects.only(
+        "app_id", "state")))
+
+
+def app_events(*, app: models.App) -> QuerySet[models.Event]:
+    """Newest first; events of the same moment by id, so pages never overlap nor skip one."""
+    return app.events.order_by(F("created_at").desc(nulls_last=True), "-pk")
+
+
+def app_deployments(*, app: models.App) -> QuerySet[models.Deployment]:
+    """Newest first, as stable as app_events."""
+    return app.deployments.order_by(F("created_at").desc(nulls_last=True), "-pk")
 
 
 # -- the app page ---------------------------------------------------------------------------------
