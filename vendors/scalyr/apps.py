@@ -7,6 +7,6 @@ class ScalyrConfig(AppConfig):
     verbose_name = "Scalyr"
 
     def ready(self):
-        from vendors.scalyr import services, vendor  # noqa: F401 (services register action verbs)
+        from vendors.scalyr import api_verbs, services, vendor  # noqa: F401 (they register action and API verbs)
 
         vendor.register()

@@ -144,6 +144,7 @@ def register() -> None:
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
         poll=sync.poll, check=sync.check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
         attention=attention, search=search, log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
+        api_urls="vendors.scalyr.api",
         assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),

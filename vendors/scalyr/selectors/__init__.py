@@ -34,6 +34,7 @@ from vendors.scalyr.selectors.saved_queries import (
     pinned_charts,
     saved_chart_opened,
     saved_queries_for,
+    saved_queries_listed,
     saved_queries_named,
     saved_query_get,
     saved_query_totals,
@@ -43,6 +44,7 @@ __all__ = ["QUERY_DENIED", "EventsPage", "Facet", "Histogram", "LogLine", "Serie
            "charts_needing_attention", "connection_for_query", "connection_get", "connections_by_name",
            "connections_for_user", "enabled_connections", "events_page", "facets", "file_get", "file_get_or_none",
            "files_list", "histogram", "may_query", "overview_figures", "pinned_charts", "pretty", "query_policies",
-           "queryable_team_ids", "role_in", "saved_chart_opened", "saved_queries_for", "saved_queries_named",
+           "queryable_team_ids", "role_in", "saved_chart_opened", "saved_queries_for", "saved_queries_listed",
+           "saved_queries_named",
            "saved_query_get", "saved_query_totals", "tail_cursor", "tail_events", "tile", "viewers_may_query",
            "with_threshold"]

@@ -101,13 +101,13 @@ class EventsPage:
 
 
 def events_page(*, connection, state: ExplorerState, window: tuple[datetime, datetime] | None = None,
-                continuation_token: str | None = None) -> EventsPage:
-    """One page of lines, in the state's order (newest first reads Scalyr's tail)."""
+                continuation_token: str | None = None, max_count: int = PAGE_SIZE) -> EventsPage:
+    """One page of lines (`max_count` at most), in the state's order (newest first reads Scalyr's tail)."""
     start, end = window or state.window()
-    page = client_for(connection).query(state.filter, start=to_ms(start), end=to_ms(end), max_count=PAGE_SIZE,
+    page = client_for(connection).query(state.filter, start=to_ms(start), end=to_ms(end), max_count=max_count,
                                         page_mode=state.page_mode, continuation_token=continuation_token)
     events = page.events if state.order == "oldest" else tuple(reversed(page.events))
-    more = page.continuation_token if len(events) >= PAGE_SIZE else None
+    more = page.continuation_token if len(events) >= max_count else None
     tz = timezone.get_current_timezone()
     return EventsPage(lines=tuple(log_line(e, state.columns, tz) for e in events), start=start, end=end,
                       continuation_token=more, execution_time_ms=page.execution_time_ms,

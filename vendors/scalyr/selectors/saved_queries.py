@@ -16,6 +16,16 @@ def saved_queries_for(*, user) -> QuerySet[SavedQuery]:
         .select_related("connection", "connection__team", "created_by")
 
 
+def saved_queries_listed(*, user, kind: str = "", connection_id: int | None = None) -> QuerySet[SavedQuery]:
+    """The user's teams' saved queries by name, then connection (names repeat across connections), then id."""
+    saved = saved_queries_for(user=user)
+    if kind:
+        saved = saved.filter(kind=kind)
+    if connection_id is not None:
+        saved = saved.filter(connection_id=connection_id)
+    return saved.order_by("name", "connection__name", "pk")
+
+
 def saved_query_get(*, user, pk: int) -> SavedQuery:
     saved = saved_queries_for(user=user).filter(pk=pk).first()
     if saved is None:

@@ -2,7 +2,7 @@
 performers with the action pipeline (`vendors.core.actions.performer`)."""
 
 from vendors.scalyr.services.charts import charts_refresh
-from vendors.scalyr.services.config_files import file_delete, file_put
+from vendors.scalyr.services.config_files import file_delete, file_delete_action, file_put, file_put_action
 from vendors.scalyr.services.policies import query_policy_set
 from vendors.scalyr.services.saved_queries import (
     SavedQueryError,
@@ -12,5 +12,6 @@ from vendors.scalyr.services.saved_queries import (
     saved_query_update,
 )
 
-__all__ = ["SavedQueryError", "charts_refresh", "file_delete", "file_put", "query_policy_set", "saved_query_create",
+__all__ = ["SavedQueryError", "charts_refresh", "file_delete", "file_delete_action", "file_put",
+           "file_put_action", "query_policy_set", "saved_query_create",
            "saved_query_delete", "saved_query_pin", "saved_query_update"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vendors.core import errors
 from vendors.core.actions import action_secret_values, action_start, performer
-from vendors.core.models import ActionStatus
+from vendors.core.models import ActionRun, ActionStatus
 from vendors.scalyr.client import client_for
 from vendors.scalyr.selectors.config_files import file_get_or_none
 
@@ -29,13 +29,18 @@ class _Target:
         return self.label
 
 
-def _write(*, connection, actor, verb: str, path: str, summary: str, params: dict, content: str | None = None):
-    """Run a write through the action pipeline, in this request (the editor shows Scalyr's answer at once);
-    Scalyr's refusal is raised again as its typed error. The content travels like a secret: out of the
+def _write(*, connection, actor, verb: str, path: str, summary: str, params: dict,
+           content: str | None = None) -> ActionRun:
+    """Run a write through the action pipeline, in this request (the editor shows Scalyr's answer at once):
+    the action comes back settled, Scalyr's refusal on it. The content travels like a secret: out of the
     action's parameters and the audit log, and forgotten once sent."""
-    action = action_start(connection=connection, actor=actor, verb=verb, target=_Target(f"{connection.name}:{path}"),
-                          target_type=TARGET_TYPE, summary=summary, params={"path": path, **params}, inline=True,
-                          secret_payload={"content": content} if content is not None else None)
+    return action_start(connection=connection, actor=actor, verb=verb, target=_Target(f"{connection.name}:{path}"),
+                        target_type=TARGET_TYPE, summary=summary, params={"path": path, **params}, inline=True,
+                        secret_payload={"content": content} if content is not None else None)
+
+
+def _succeeded(action: ActionRun) -> None:
+    """Scalyr's refusal raised again as its typed error (what the editor shows)."""
     error = getattr(action, "error", None)
     if error is not None:
         raise error
@@ -43,15 +48,19 @@ def _write(*, connection, actor, verb: str, path: str, summary: str, params: dic
         raise errors.OutcomeUnknown(action.message)
 
 
-def file_put(*, connection, path: str, content: str, expected_version: int | None, actor) -> None:
-    """Create or replace a file. With `expected_version` None the file must not exist yet.
-
-    Raises Conflict when the file changed (or appeared) since the editor read it.
-    """
+def file_put_action(*, connection, path: str, content: str, expected_version: int | None, actor) -> ActionRun:
+    """Create or replace a file (with `expected_version` None the file must not exist yet): the settled
+    action, failed with Scalyr's words when it refused (the API answers with it)."""
     creating = expected_version is None
-    _write(connection=connection, actor=actor, verb="scalyr.file.create" if creating else "scalyr.file.update",
-           path=path, summary=f"{'Create' if creating else 'Update'} configuration file {path}",
-           params={"expected_version": expected_version, "bytes": len(content.encode())}, content=content)
+    return _write(connection=connection, actor=actor, verb="scalyr.file.create" if creating else "scalyr.file.update",
+                  path=path, summary=f"{'Create' if creating else 'Update'} configuration file {path}",
+                  params={"expected_version": expected_version, "bytes": len(content.encode())}, content=content)
+
+
+def file_put(*, connection, path: str, content: str, expected_version: int | None, actor) -> None:
+    """file_put_action for the editor. Raises Conflict when the file changed (or appeared) since the editor read it."""
+    _succeeded(file_put_action(connection=connection, path=path, content=content, expected_version=expected_version,
+                               actor=actor))
 
 
 @performer("scalyr.file.create")
@@ -66,9 +75,13 @@ def perform_file_put(action, connection) -> str:
     return "Saved."
 
 
+def file_delete_action(*, connection, path: str, expected_version: int, actor) -> ActionRun:
+    return _write(connection=connection, actor=actor, verb="scalyr.file.delete", path=path,
+                  summary=f"Delete configuration file {path}", params={"expected_version": expected_version})
+
+
 def file_delete(*, connection, path: str, expected_version: int, actor) -> None:
-    _write(connection=connection, actor=actor, verb="scalyr.file.delete", path=path,
-           summary=f"Delete configuration file {path}", params={"expected_version": expected_version})
+    _succeeded(file_delete_action(connection=connection, path=path, expected_version=expected_version, actor=actor))
 
 
 @performer("scalyr.file.delete")
