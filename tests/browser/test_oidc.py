@@ -107,11 +107,13 @@ REFUSALS = {
     "wrong_issuer": "another issuer",
     "wrong_nonce": "does not belong to this sign-in",
     "hs256": "'HS256', which the console does not accept",
+    "unknown_kid": "signed with a key the provider does not publish",
+    "unsigned": "'none', which the console does not accept",
 }
 
 
 @pytest.mark.parametrize("mode", REFUSALS)
-def test_a_bad_id_token_is_refused_with_a_sentence(idp, new_page, watch, live_server, mode):  # noqa: F811
+def test_a_bad_id_token_is_refused_with_a_sentence(idp, new_page, watch, live_server, mode, caplog):  # noqa: F811
     idp.accounts({"mallory": {"preferred_username": "mallory", "groups": ["ops-admins"]}})
     idp.mode(mode)
     page = watch(new_page())
@@ -122,6 +124,9 @@ def test_a_bad_id_token_is_refused_with_a_sentence(idp, new_page, watch, live_se
     expect(page.locator(".flash-error")).to_contain_text(REFUSALS[mode])
     expect(page.get_by_role("button", name="Sign in with Keycloak")).to_be_visible()
     assert not get_user_model().objects.filter(username="mallory").exists()
+    # an unknown key makes the console read the key set once more (a rotation); HS256 and none need none
+    key_reads = [record for record in caplog.records if "signing keys from" in record.getMessage()]
+    assert len(key_reads) == (2 if mode == "unknown_kid" else 1 if mode not in ("hs256", "unsigned") else 0)
 
 
 def test_a_wrong_client_secret_is_a_sentence(idp, new_page, watch, live_server, settings):  # noqa: F811

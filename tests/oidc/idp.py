@@ -39,7 +39,7 @@ def secret_forms() -> list[str]:
 def _tools() -> tuple[str, str]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not (node and npm):
-        reason = "node and npm are needed to run the OpenID provider of the sign-in tests (apt-get install -y nodejs npm)"
+        reason = "node and npm run the OpenID provider of the sign-in tests (apt-get install -y nodejs npm)"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)

@@ -8,7 +8,8 @@
 // "id_token" | "userinfo"}}, read at every request, so a test changes someone's groups between two
 // sign-ins. mode.json: {"id_token": "<mode>"} makes the token endpoint hand out a bad ID token:
 // "forged" (same kid, another key), "expired", "wrong_audience", "wrong_issuer", "wrong_nonce",
-// "hs256" (signed with the client secret, the classic algorithm confusion).
+// "hs256" (signed with the client secret, the classic algorithm confusion), "unknown_kid" (a key the
+// provider does not publish), "unsigned" (alg none).
 // The login page is oidc-provider's development one: any login of accounts.json, any password.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -98,6 +99,10 @@ async function spoil(idToken, mode) {
     case 'wrong_issuer': claims.iss = 'https://impostor.example'; break;
     case 'wrong_nonce': claims.nonce = 'not-this-sign-in'; break;
     case 'hs256': key = new TextEncoder().encode(CLIENT_SECRET); alg = 'HS256'; break;
+    case 'unknown_kid':
+      return new jose.SignJWT(claims).setProtectedHeader({ alg, kid: 'not-published', typ: 'JWT' }).sign(forgerKey);
+    case 'unsigned':
+      return `${jose.base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${jose.base64url.encode(JSON.stringify(claims))}.`;
     default: throw new Error(`unknown mode ${mode}`);
   }
   return new jose.SignJWT(claims).setProtectedHeader({ alg, kid: KID, typ: 'JWT' }).sign(key);
