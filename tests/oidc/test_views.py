@@ -1,10 +1,13 @@
 """The OIDC views without a browser: off by default, the redirect to the provider, refusals."""
 
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import RequestFactory
+from django.views.debug import technical_500_response
 
-from tests.oidc.idp import CLIENT_ID, secret_forms
+from tests.oidc.idp import CLIENT_ID, SECRET, secret_forms
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,15 @@ def test_the_discovery_document_is_read_once_and_cached(broken_issuer, client):
         response = client.get("/oidc/authenticate/")
         assert response.url.startswith(f"{broken_issuer.url}/auth?")
     assert broken_issuer.requests == 1
+
+
+def test_the_debug_error_page_masks_the_client_secret(settings):
+    """Settings and the environment, as runserver hands it to the request."""
+    settings.OIDC_CLIENT_SECRET = SECRET
+    request = RequestFactory().get("/", OIDC_CLIENT_SECRET=SECRET)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        page = technical_500_response(request, *sys.exc_info()).content.decode()
+    assert "OIDC_CLIENT_SECRET" in page
+    assert not any(form in page for form in secret_forms()), "the client secret is on the DEBUG error page"
