@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from console.audit.models import AuditEvent
 from console.teams.models import Role, SsoGroupMapping
+from tests.browser.conftest import screenshot
 from tests.harness.factories import TeamFactory
 from tests.oidc.idp import idp, oidc_provider, secret_forms  # noqa: F401  (fixtures)
 
@@ -123,6 +124,7 @@ def test_a_bad_id_token_is_refused_with_a_sentence(idp, new_page, watch, live_se
     expect(page.locator(".flash-error")).to_contain_text("Sign-in through Keycloak failed: the ")
     expect(page.locator(".flash-error")).to_contain_text(REFUSALS[mode])
     expect(page.get_by_role("button", name="Sign in with Keycloak")).to_be_visible()
+    screenshot(page, f"oidc-refused-{mode}")
     assert not get_user_model().objects.filter(username="mallory").exists()
     # an unknown key makes the console read the key set once more (a rotation); HS256 and none need none
     key_reads = [record for record in caplog.records if "signing keys from" in record.getMessage()]
