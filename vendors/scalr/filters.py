@@ -23,7 +23,8 @@ FARM_SORTS = {"name": ("name", "pk"), "-name": ("-name", "-pk"), "status": ("sta
 SERVER_SORTS = {"farm": ("farm__name", "farm_role__alias", "index", "pk"),
                 "-farm": ("-farm__name", "farm_role__alias", "index", "pk"),
                 "status": ("status", "farm__name", "index", "pk"), "-status": ("-status", "farm__name", "index", "pk"),
-                "launched": ("launched_at", "pk"), "-launched": ("-launched_at", "-pk")}
+                "launched": ("launched_at", "pk"), "-launched": ("-launched_at", "-pk"),
+                "id": ("pk",), "-id": ("-pk",)}
 #: server status filters that stand for several statuses
 SERVER_STATUS_GROUPS = {"starting": ("pending_launch", "pending", "initializing", "resuming", "importing", "temporary"),
                         "stopping": ("pending_terminate", "pending_suspend")}

@@ -12,8 +12,13 @@ from vendors.scalr import models
 
 
 def _absolute(serializer: serializers.Serializer, path: str) -> str:
-    request = serializer.context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
+    """`path` with the request's scheme and host, worked out once per answer (a page of 1,000 rows has
+    2,000 links; build_absolute_uri checks the host against ALLOWED_HOSTS at every call)."""
+    context = serializer.context
+    if "origin" not in context:
+        request = context.get("request")
+        context["origin"] = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    return context["origin"] + path
 
 
 def _age(moment) -> int | None:
@@ -68,7 +73,7 @@ class ScalrRefSerializer(serializers.Serializer):
 
 class ScalrFarmRoleRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    alias = serializers.CharField(source="__str__")
+    alias = serializers.CharField()
 
 
 # -- environments ---------------------------------------------------------------------------------

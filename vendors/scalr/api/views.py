@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from console.api.pagination import Pages
 from console.params import digits
 from vendors.scalr import models, selectors
 from vendors.scalr.api import serializers as out
@@ -57,7 +58,8 @@ class ServerQuery(serializers.Serializer):
                     "A status, or `starting` or `stopping` (the statuses on the way).")
     environment = IdParam(help_text="Only this environment's servers.")
     farm = IdParam(help_text="Only this farm's servers.")
-    sort = one_of(SERVER_SORTS, "The order (`-` first: reversed); by farm, role and index by default.")
+    sort = one_of(SERVER_SORTS, "The order (`-` first: reversed). By id by default: the cheapest to page through "
+                                "(the server list page sorts by farm, role and index: `farm`).")
 
 
 class ScriptQuery(serializers.Serializer):
@@ -83,6 +85,16 @@ def _id(values: dict, name: str) -> int | None:
 
 
 # -- views ------------------------------------------------------------------------------------------
+class IdsFirst(Pages):
+    """Pages of a long list: the page's ids first, then its rows. The database then sorts ids only, not
+    every joined row of the list (40,000 servers: the deepest page of 1,000 no longer sorts them all)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
 class ScalrList(ListAPIView):
     """A list whose query string `query_class` validates (400 naming each field it refuses)."""
 
@@ -135,14 +147,16 @@ class FarmDetail(RetrieveAPIView):
 
 @extend_schema(parameters=[ServerQuery])
 class ServerList(ScalrList):
-    """The servers of the token user's teams (the server list page): by farm, role and index unless
-    `sort` says otherwise. A page of 1,000 costs the same few queries as a page of 10."""
+    """The servers of the token user's teams (the server list page), by id unless `sort` says otherwise.
+    A page of 1,000 costs the same few queries as a page of 10."""
 
     serializer_class = out.ScalrServerSerializer
     query_class = ServerQuery
+    pagination_class = IdsFirst
 
     def get_queryset(self):
-        return selectors.server_list(user=self.request.user, params=self.query()).qs
+        query = self.query()
+        return selectors.server_list(user=self.request.user, params={**query, "sort": query.get("sort") or "id"}).qs
 
 
 class ServerDetail(RetrieveAPIView):

@@ -43,12 +43,15 @@ def environments_for_user(*, user, min_role: str = Role.VIEWER, api: str | None 
 def environment_list(*, user, connection: int | None = None) -> QuerySet[models.Environment]:
     """The user's environments (of one connection) by name, with what the connection page counts in each:
     farms, running farms, servers."""
-    servers = models.Server.objects.filter(farm__environment=OuterRef("pk")).order_by() \
-        .values("farm__environment").annotate(n=Count("pk")).values("n")
+    def counted(rows: QuerySet, where: str) -> Coalesce:  # a subquery each: no GROUP BY over the joined rows
+        return Coalesce(Subquery(rows.filter(**{where: OuterRef("pk")}).order_by().values(where)
+                                 .annotate(n=Count("pk")).values("n")), 0)
+
+    farms = models.Farm.objects.all()
     environments = environments_for_user(user=user).order_by("name", "connection__name", "pk").annotate(
-        farm_count=Count("farms", distinct=True),
-        running_count=Count("farms", filter=Q(farms__status=models.FarmStatus.RUNNING), distinct=True),
-        server_count=Coalesce(Subquery(servers), 0))
+        farm_count=counted(farms, "environment"),
+        running_count=counted(farms.filter(status=models.FarmStatus.RUNNING), "environment"),
+        server_count=counted(models.Server.objects.all(), "farm__environment"))
     return environments.filter(connection_id=connection) if connection is not None else environments
 
 
