@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "dashboard.overview",
     "vendors.core",
+    "vendors.core.alerts",
     *VENDOR_APPS,
 ]
 
@@ -333,6 +334,25 @@ CONSOLE_OUTBOUND_ALLOW = env.list("CONSOLE_OUTBOUND_ALLOW", default=[])
 #: keep the second below the web server's threads (deploy/gunicorn.conf.py) so pages always find one
 CONSOLE_TAILS_PER_USER = env.int("CONSOLE_TAILS_PER_USER", default=3)
 CONSOLE_TAILS_PER_PROCESS = env.int("CONSOLE_TAILS_PER_PROCESS", default=20)
+
+# Alerts (README "Alerting"): attention conditions become alert rows after each poll and notify team channels.
+#: a firing alert nobody acknowledged is sent again this often (seconds; 4 h)
+CONSOLE_ALERT_REMIND_SECONDS = env.float("CONSOLE_ALERT_REMIND_SECONDS", default=4 * 3600.0)
+#: a condition back within this long of its alert's resolution re-opens that alert instead of a new one
+CONSOLE_ALERT_REOPEN_SECONDS = env.float("CONSOLE_ALERT_REOPEN_SECONDS", default=900.0)
+#: a notification is tried this many times, waiting CONSOLE_ALERT_RETRY_SECONDS, then twice as long... (capped at 10 min)
+CONSOLE_ALERT_DELIVERY_ATTEMPTS = env.int("CONSOLE_ALERT_DELIVERY_ATTEMPTS", default=5)
+CONSOLE_ALERT_RETRY_SECONDS = env.float("CONSOLE_ALERT_RETRY_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["alerts-sweep"] = {"task": "vendors.core.alerts.tasks.alerts_sweep",
+                                        "schedule": CONSOLE_SCHEDULER_TICK_SECONDS}
+#: the console's address as people open it (https://console.internal.example): notifications link to it
+CONSOLE_URL = env.str("CONSOLE_URL", default="").rstrip("/")
+# Email channels send through EMAIL_URL (smtp://host:25, smtp+tls://user:password@host:587); unset, they fail saying so
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    globals().update(env.email_url_config(EMAIL_URL))
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ops-console@localhost")
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("console.oidc.urls")),
     path("connections/", include("vendors.core.urls")),
+    path("alerts/", include("dashboard.alerts.urls")),
     path("teams/", include("console.teams.urls")),
     path("audit/", include("console.audit.urls")),
     path("account/tokens/", include("console.tokens.urls")),

@@ -32,6 +32,8 @@ PAGES = {
     "scalr-servers": lambda: reverse("scalr:server-list"),
     "scalr-dns": lambda: reverse("scalr:dns-list"),
     "scalr-deployments": lambda: reverse("scalr:deployments"),
+    "alerts": lambda: reverse("alerts:list"),
+    "alerts-filtered": lambda: reverse("alerts:list") + "?state=all&severity=critical&vendor=scalingo",
 }
 
 

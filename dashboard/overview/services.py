@@ -1,7 +1,7 @@
 """Cross-vendor reads: what needs attention, the merged timeline, the global search.
 
 Each loops over the vendor registry (never naming a vendor) and over the console's own
-rows (connection health, the audit log), so any subset of vendor apps works.
+rows (alerts, the audit log), so any subset of vendor apps works.
 """
 
 from __future__ import annotations
@@ -12,32 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from console.audit.models import AuditEvent
 from vendors.core import registry
-from vendors.core.models import Health
-from vendors.core.selectors import connection_health_for_user, connections_named_for_user
+from vendors.core.alerts.selectors import alerts_active, channels_failing
+from vendors.core.selectors import connections_named_for_user
 
 CONSOLE = "console"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.get_default_timezone())
 
 
-def attention_items(*, user, teams, connections: list | None = None) -> list[registry.AttentionItem]:
-    """`connections`: the user's connections when the caller has them already (their health fields)."""
-    items = []
-    for connection in connections if connections is not None else connection_health_for_user(user=user):
-        if connection.health in (Health.FAILING, Health.DEGRADED):
-            items.append(registry.AttentionItem(
-                severity=0 if connection.health == Health.FAILING else 1, vendor=connection.vendor,
-                since=connection.last_success_at, title=f"Connection {connection.name} is {connection.health}",
-                detail=connection.health_reason,
-                url=reverse("core:connection-detail", args=[connection.vendor, connection.pk])))
-    for spec in registry.vendors():
-        if spec.attention:
-            items.extend(spec.attention(teams))
-    # most severe first, then the most recent
-    return sorted(items, key=lambda i: (i.severity, -(i.since or _EPOCH).timestamp()))
+def attention_items(*, user, teams) -> list:
+    """What needs attention: the notification channels that keep failing (alerts may reach no one), then the
+    teams' alerts that are not resolved (rows each poll keeps, vendors/core/alerts/: silenced ones last)."""
+    items: list = [registry.AttentionItem(
+        severity=1, vendor=CONSOLE, since=channel.last_success_at,
+        title=f"Alert channel {channel.name} keeps failing",
+        detail=f"{channel.consecutive_failures} notifications in a row could not be sent: {channel.last_error}",
+        url=reverse("alerts:channel-detail", args=[channel.pk])) for channel in channels_failing(teams=teams)]
+    return items + list(alerts_active(teams=teams))
 
 
 def _audit_timeline(query: registry.TimelineQuery) -> list[registry.TimelineEntry]:

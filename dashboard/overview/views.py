@@ -36,7 +36,7 @@ def home(request):
             "items": spec.summary(teams) if spec.summary and unpolled < count else [],
             "panels": spec.panels(request, teams) if spec.panels else [],
         })
-    attention = services.attention_items(user=request.user, teams=teams, connections=connections)
+    attention = services.attention_items(user=request.user, teams=teams)
     health_counts = {}
     for connection in connections:
         health_counts[connection.health] = health_counts.get(connection.health, 0) + 1

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 
 from console.teams.models import Role
-from tests.harness.factories import ActionRunFactory
+from tests.harness.factories import ActionRunFactory, AlertFactory, ChannelFactory
 from tests.harness.permissions import Matrix, Row, namespace
 from tests.harness.threads import off_the_event_loop
 from vendors.core import registry
+from vendors.core.alerts.models import Delivery
 
 OPEN = {"login", "health", "metrics",
         "tokens:revoke"}  # a person's own token, not a team's object: tests/api/test_tokens.py
@@ -41,6 +42,19 @@ MATRIX = Matrix([
     Row("audit:list", minimum=Role.ADMIN),
     Row("tokens:list"),
     Row("core:action-status", team_object=True),
+    Row("alerts:list"),
+    Row("alerts:detail", team_object=True),
+    Row("alerts:acknowledge", "post", Role.OPERATOR, team_object=True),
+    Row("alerts:silence", "post", Role.OPERATOR, team_object=True, data={"duration": "4h"}),
+    Row("alerts:unsilence", "post", Role.OPERATOR, team_object=True),
+    Row("alerts:note", "post", Role.OPERATOR, team_object=True, data={"text": "Looking at it."}),
+    Row("alerts:channel-list"),
+    Row("alerts:channel-create", minimum=Role.ADMIN),
+    Row("alerts:channel-detail", team_object=True),
+    Row("alerts:channel-edit", minimum=Role.ADMIN, team_object=True),
+    Row("alerts:channel-delete", "post", Role.ADMIN, team_object=True),
+    Row("alerts:channel-test", "post", Role.ADMIN, team_object=True),
+    Row("alerts:delivery-status", team_object=True),
 ], scope=lambda name: not IGNORED(name) and not VENDORS(name), open=OPEN)
 
 
@@ -60,6 +74,9 @@ def test_every_vendor_url_goes_through_a_matrix(vendor):
 def urls(connection, members, team):
     viewer_membership = team.memberships.get(user=members[Role.VIEWER])
     action = ActionRunFactory(connection=connection, actor=members[Role.OPERATOR], verb="widgets.poke")
+    alert = AlertFactory(connection=connection)
+    channel = ChannelFactory(team=team)
+    delivery = Delivery.objects.create(channel=channel, alert=alert, event="firing", state="sent")
     kwargs = {
         "core:connection-detail": {"vendor": "widgets", "pk": connection.pk},
         "core:connection-edit": {"vendor": "widgets", "pk": connection.pk},
@@ -70,6 +87,11 @@ def urls(connection, members, team):
         "core:connection-create": {"vendor": "widgets"},
         "teams:detail": {"slug": team.slug},
         "core:action-status": {"pk": action.pk},
+        **{name: {"pk": alert.pk} for name in ("alerts:detail", "alerts:acknowledge", "alerts:silence",
+                                                  "alerts:unsilence", "alerts:note")},
+        **{name: {"pk": channel.pk} for name in ("alerts:channel-detail", "alerts:channel-edit",
+                                                    "alerts:channel-delete", "alerts:channel-test")},
+        "alerts:delivery-status": {"pk": delivery.pk},
         "teams:member-role": {"slug": team.slug, "pk": viewer_membership.pk},
         "teams:member-remove": {"slug": team.slug, "pk": viewer_membership.pk},
     }

@@ -297,3 +297,54 @@ class ActionRunFactory(DjangoModelFactory):
     verb = factory.LazyAttribute(lambda run: f"{run.vendor}.poke")
     target_label = "alpha"
     summary = factory.LazyAttribute(lambda run: f"Poke {run.target_label}")
+
+
+# -- alerts ------------------------------------------------------------------------------------
+class ChannelFactory(DjangoModelFactory):
+    """A team's notification channel: a webhook to NOWHERE unless `url` says where (`url` and
+    `signing_secret` go through `secrets.set`, its destination follows the URL)."""
+
+    class Meta:
+        model = "alerts.Channel"
+
+    name = factory.Sequence(lambda n: f"channel-{n}")
+    team = factory.SubFactory(TeamFactory)
+    kind = "webhook"
+    min_severity = 2
+    url = NOWHERE
+    signing_secret = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, url="", signing_secret="", **kwargs):
+        from urllib.parse import urlsplit
+
+        channel = model_class(*args, **kwargs)
+        if url and channel.kind != "email":
+            channel.secrets.set("url", url)
+            channel.destination = urlsplit(url).netloc
+        if signing_secret:
+            channel.secrets.set("signing_secret", signing_secret)
+        channel.save()
+        return channel
+
+
+class AlertFactory(DjangoModelFactory):
+    """A firing alert of a widgets connection (as an evaluation would have made it)."""
+
+    class Meta:
+        model = "alerts.Alert"
+
+    class Params:
+        connection = factory.SubFactory(WidgetConnectionFactory)
+
+    team = factory.SelfAttribute("connection.team")
+    vendor = "widgets"
+    connection_id = factory.SelfAttribute("connection.pk")
+    connection_name = factory.SelfAttribute("connection.name")
+    key = factory.Sequence(lambda n: f"widgets.broken:{n}")
+    severity = 0
+    title = factory.Sequence(lambda n: f"Widget w{n} is broken")
+    state = "firing"
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.SelfAttribute("first_seen_at")
+    fired_at = factory.SelfAttribute("first_seen_at")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from console.teams.models import Role, Team
 from vendors.core import registry
+from vendors.core.alerts.evaluation import alerts_evaluate
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 from vendors.scalyr.state import from_ms
 
@@ -107,9 +108,12 @@ def test_the_overview_page_shows_the_figure_and_the_chart_needing_attention(web,
                                                                             other_scalyr_connection):
     chart(scalyr_connection, "5xx responses", (3, 25), direction="above", threshold=20, headline=True, pinned=True)
     chart(other_scalyr_connection, "their 5xx", (99,), direction="above", threshold=1, pinned=True)
-    # the charts' series come from polls: the connection has been polled (before, figures wait for it)
+    # the charts' series come from polls: the connection has been polled (before, figures wait for it), and the
+    # poll's end made the chart past its threshold an alert (the overview lists alerts, vendors/core/alerts/)
     ScalyrConnection.objects.filter(pk=scalyr_connection.pk).update(last_attempt_at=timezone.now(),
                                                                     last_success_at=timezone.now())
+    for connection in (scalyr_connection, other_scalyr_connection):
+        alerts_evaluate(connection=ScalyrConnection.objects.get(pk=connection.pk))
     web.force_login(members[Role.VIEWER])
     page = web.get(reverse("overview:home")).content.decode()
     assert "Log chart 5xx responses is at 25, above 20" in page

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.urls import reverse
 
 from vendors.core import registry
 from vendors.core.forms import BASE_FIELDS, ConnectionForm
@@ -46,11 +47,23 @@ def check(connection) -> str:
         return f"Authenticated as account {client.whoami()}."
 
 
+def attention(teams, connection=None) -> list[registry.AttentionItem]:
+    """A widget the vendor says is broken (the alerts' tests break one at the simulator)."""
+    widgets = Widget.objects.filter(connection__team__in=teams, connection__enabled=True, status="broken")
+    if connection is not None:
+        widgets = widgets.filter(connection=connection)
+    return [registry.AttentionItem(
+        severity=0, vendor="widgets", title=f"Widget {widget.name} is broken", detail=f"On {widget.connection.name}.",
+        url=reverse("core:connection-detail", args=["widgets", widget.connection_id]),
+        key=f"widgets.broken:{widget.pk}", connection_id=widget.connection_id)
+        for widget in widgets.select_related("connection").order_by("name")]
+
+
 def register():
     registry.register(registry.VendorSpec(
         name="widgets", label="Widgets", connection_model=WidgetConnection, form_class=WidgetConnectionForm,
         secret_fields=WidgetConnectionForm.secret_fields, required_secrets=WidgetConnectionForm.required_secrets,
-        poll=poll, check=check,
+        poll=poll, check=check, attention=attention,
         summary=lambda teams: [registry.SummaryItem(
             "Widgets", Widget.objects.filter(connection__team__in=teams).count())],
     ))

@@ -57,10 +57,18 @@ class SecretBox:
 class EncryptedSecretsField(models.JSONField):
     description = "Secrets encrypted one by one with MultiFernet"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner: str = "connection", **kwargs):
+        """`owner`: what holds the secrets, as an error about one names it ("the secret 'url' of channel 'x'")."""
         kwargs.setdefault("default", dict)
         kwargs.setdefault("blank", True)
+        self.owner = owner
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.owner != "connection":
+            kwargs["owner"] = self.owner
+        return name, path, args, kwargs
 
     def from_db_value(self, value, expression, connection):
         tokens = super().from_db_value(value, expression, connection)
@@ -110,7 +118,7 @@ class _SecretBoxDescriptor:
                 raise TypeError("Secrets must be set through SecretBox.set().")
             value = SecretBox()
             instance.__dict__[self.field.attname] = value
-        value.owner = f"connection '{instance}'"
+        value.owner = f"{self.field.owner} '{instance}'"
         return value
 
     def __set__(self, instance, value):

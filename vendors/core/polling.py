@@ -32,6 +32,7 @@ from django.utils import timezone
 from console.audit.services import SCHEDULER, audit_record
 from vendors.core import registry
 from vendors.core import errors
+from vendors.core.alerts.evaluation import alerts_evaluate
 from vendors.core.errors import Deferred, SecretUnreadable
 from vendors.core.metrics import POLL_SECONDS, POLLS
 from vendors.core.models import FAILING_AFTER, Connection
@@ -155,9 +156,22 @@ def connection_poll(*, vendor: str, pk: int, lease: str) -> PollOutcome:
         return PollOutcome("skipped", "lease not held (already polled, or deleted)")
     renewal = _LeaseRenewal(held, latest)
     try:
-        return _poll(spec, connection, held, started_at)
+        outcome = _poll(spec, connection, held, started_at)
     finally:
         renewal.stop()
+    _alerts_evaluate(model, pk)
+    return outcome
+
+
+def _alerts_evaluate(model, pk: int) -> None:
+    """What the poll changed becomes alerts (fired, resolved); a failure here never fails the poll."""
+    connection = model.objects.select_related("team").filter(pk=pk).first()
+    if connection is None:
+        return
+    try:
+        alerts_evaluate(connection=connection)
+    except Exception:
+        logger.exception("Evaluating the alerts of %s connection %s failed", connection.vendor, connection.name)
 
 
 def _poll(spec, connection, held, started_at) -> PollOutcome:

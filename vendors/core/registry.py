@@ -37,7 +37,12 @@ ATTENTION_LIMIT = 10
 
 @dataclass(frozen=True)
 class AttentionItem:
-    """Something wrong the overview lists first: severity 0 (critical) to 2 (notice), then recency."""
+    """Something wrong the overview lists first: severity 0 (critical) to 2 (notice), then recency.
+
+    After each poll the core turns a connection's items into alert rows (vendors/core/alerts/): `key` is
+    the condition's stable identity, its kind and object ("scalingo.app.crashed:42"), so the same
+    condition seen at the next poll is the same alert (an item without a key never becomes one), and
+    `connection_id` the connection it was seen through."""
 
     severity: int
     title: str
@@ -45,6 +50,8 @@ class AttentionItem:
     url: str
     vendor: str
     since: datetime | None = None
+    key: str = ""
+    connection_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -154,8 +161,10 @@ class VendorSpec:
     log_link: Callable[[str, Any, Any, Any], str | None] | None = None
     #: (request, teams) -> panels for the overview (pinned tiles, charts...)
     panels: Callable[[Any, Any], list[Panel]] | None = None
-    #: teams -> what is wrong right now (crashed apps, failed deployments, stuck servers...)
-    attention: Callable[[Any], list[AttentionItem]] | None = None
+    #: (teams, connection=None) -> what is wrong right now (crashed apps, failed deployments, stuck
+    #: servers...): at most ATTENTION_LIMIT per kind across `teams`; with `connection`, every condition of
+    #: that one connection (the alert evaluation after its poll reads them all)
+    attention: Callable[..., list[AttentionItem]] | None = None
     #: TimelineQuery -> newest-first entries (at most query.fetch; `timeline_filter` applies the query),
     #: and the event types it knows
     timeline: Callable[[TimelineQuery], list[TimelineEntry]] | None = None

@@ -7,6 +7,7 @@ from django.db import transaction
 from console.audit.models import Outcome
 from console.audit.services import audit_record
 from vendors.core import polling, registry
+from vendors.core.alerts.evaluation import alerts_connection_gone
 from vendors.core.dispatch import enqueue
 from vendors.core.errors import SecretUnreadable, VendorError
 from vendors.core.models import Connection
@@ -25,6 +26,7 @@ def connection_save(*, form, actor) -> Connection:
 def connection_delete(*, connection: Connection, actor) -> None:
     with transaction.atomic():
         audit_record(actor=actor, verb="connection.delete", target=connection, team=connection.team)
+        alerts_connection_gone(connection=connection)
         connection.delete()
 
 
@@ -34,6 +36,8 @@ def connection_set_enabled(*, connection: Connection, enabled: bool, actor) -> N
         connection.enabled = enabled
         audit_record(actor=actor, verb="connection.enable" if enabled else "connection.disable",
                      target=connection, team=connection.team)
+        if not enabled:  # a disabled connection is watched by no one: its alerts resolve
+            alerts_connection_gone(connection=connection)
 
 
 def connection_poll_now(*, connection: Connection, actor) -> bool:

@@ -39,31 +39,39 @@ def summary(teams) -> list[registry.SummaryItem]:
 ATTENTION_LIMIT = registry.ATTENTION_LIMIT
 
 
-def attention(teams) -> list[registry.AttentionItem]:
+def attention(teams, connection=None) -> list[registry.AttentionItem]:
+    """Crashed apps and failed last deployments; with `connection`, all of that connection's (alerts)."""
     items = []
+    limit = None if connection is not None else ATTENTION_LIMIT
     crashes = models.Event.objects.filter(app=OuterRef("pk"), type__in=("crash", "repeated_crash"))
     apps = models.App.objects.filter(connection__team__in=teams, connection__enabled=True).select_related("connection")
+    if connection is not None:
+        apps = apps.filter(connection=connection)
     apps = apps.filter(Q(status=models.AppStatus.CRASHED) | Q(containers_crashed__gt=0)).annotate(
         crashed_at=Subquery(crashes.order_by("-created_at").values("created_at")[:1]),
         repeated=Exists(crashes.filter(type="repeated_crash")))
-    for app in apps.order_by("name")[:ATTENTION_LIMIT]:
+    for app in apps.order_by("name")[:limit]:
         items.append(registry.AttentionItem(
             severity=0, vendor="scalingo", since=app.crashed_at,
             title=f"{app.name} {'keeps crashing' if app.repeated else 'crashed'}",
             detail=f"Scalingo app on {app.connection.name}, status {app.status}"
                    + (f", {app.containers_crashed} crashed container(s)." if app.containers_crashed else "."),
-            url=reverse("scalingo:app-detail", args=[app.pk])))
+            url=reverse("scalingo:app-detail", args=[app.pk]),
+            key=f"scalingo.app.crashed:{app.pk}", connection_id=app.connection_id))
     failed = models.Deployment.objects.filter(app__connection__team__in=teams, app__connection__enabled=True,
                                               app__last_deployment_id=F("external_id"),
                                               status__in=models.FAILED_DEPLOYMENT_STATUSES) \
         .select_related("app__connection")
-    for deployment in failed.order_by("-created_at")[:ATTENTION_LIMIT]:
+    if connection is not None:
+        failed = failed.filter(app__connection=connection)
+    for deployment in failed.order_by("-created_at")[:limit]:
         items.append(registry.AttentionItem(
             severity=1, vendor="scalingo", since=deployment.finished_at or deployment.created_at,
             title=f"Deployment of {deployment.app.name} failed ({deployment.status})",
             detail=f"Scalingo app on {deployment.app.connection.name}: {deployment.git_ref[:12] or 'unknown ref'} "
                    f"pushed by {deployment.pusher or 'someone'}.",
-            url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments"))
+            url=reverse("scalingo:app-detail", args=[deployment.app_id]) + "?tab=deployments",
+            key=f"scalingo.app.deployment-failed:{deployment.app_id}", connection_id=deployment.app.connection_id))
     return items
 
 

@@ -40,25 +40,30 @@ def summary(teams) -> list[registry.SummaryItem]:
     ]
 
 
-def attention(teams) -> list[registry.AttentionItem]:
-    """Farms short of running servers (failed or stuck), and farms stuck terminating."""
+def attention(teams, connection=None) -> list[registry.AttentionItem]:
+    """Farms short of running servers (failed or stuck), and farms stuck terminating; with `connection`,
+    all of that connection's (alerts)."""
     items = []
-    farms = models.Farm.objects.filter(connection_id__in=connection_ids(teams=teams)).select_related("connection")
+    limit = None if connection is not None else registry.ATTENTION_LIMIT
+    ids = [connection.pk] if connection is not None else connection_ids(teams=teams)
+    farms = models.Farm.objects.filter(connection_id__in=ids).select_related("connection")
     short = farms.filter(status=models.FarmStatus.RUNNING, servers_running__lt=F("servers_total"))
-    for farm in short.order_by("servers_running", "name")[:registry.ATTENTION_LIMIT]:
+    for farm in short.order_by("servers_running", "name")[:limit]:
         down = farm.servers_running == 0
         items.append(registry.AttentionItem(
             severity=0 if down else 2, vendor="scalr", since=farm.details_synced_at,
             title=f"Farm {farm.name}: {farm.servers_running} of {farm.servers_total} server(s) running",
             detail=f"Scalr farm on {farm.connection.name}; the others are starting, stopping or failed.",
-            url=reverse("scalr:farm-detail", args=[farm.pk])))
+            url=reverse("scalr:farm-detail", args=[farm.pk]),
+            key=f"scalr.farm.servers-short:{farm.pk}", connection_id=farm.connection_id))
     terminating = farms.filter(status__in=(models.FarmStatus.PENDING_TERMINATE, models.FarmStatus.SYNCHRONIZING))
-    for farm in terminating.order_by("name")[:registry.ATTENTION_LIMIT]:
+    for farm in terminating.order_by("name")[:limit]:
         items.append(registry.AttentionItem(
             severity=1, vendor="scalr", since=farm.details_synced_at,
             title=f"Farm {farm.name} is {farm.get_status_display().lower()}",
             detail=f"Scalr farm on {farm.connection.name}, {farm.servers_total} server(s) left.",
-            url=reverse("scalr:farm-detail", args=[farm.pk])))
+            url=reverse("scalr:farm-detail", args=[farm.pk]),
+            key=f"scalr.farm.terminating:{farm.pk}", connection_id=farm.connection_id))
     return items
 
 

@@ -87,11 +87,13 @@ def summary(teams) -> list[registry.SummaryItem]:
     return items
 
 
-def attention(teams) -> list[registry.AttentionItem]:
+def attention(teams, connection=None) -> list[registry.AttentionItem]:
     """Charts whose latest value is past their threshold (critical when far past), most severe and recent first;
-    a chart with a threshold that could not be refreshed is a notice (its value is stale)."""
+    a chart with a threshold that could not be refreshed is a notice (its value is stale). With `connection`,
+    all of that connection's (alerts)."""
     items = []
-    for chart in selectors.charts_needing_attention(teams=teams, limit=registry.ATTENTION_LIMIT):
+    limit = None if connection is not None else registry.ATTENTION_LIMIT
+    for chart in selectors.charts_needing_attention(teams=teams, limit=limit, connection=connection):
         state = ChartState.from_params(chart.state)
         what = f"{state.function} of {state.filter or 'all events'} ({state.range_label().lower()})"
         if chart.severity == 2:
@@ -99,12 +101,14 @@ def attention(teams) -> list[registry.AttentionItem]:
                 severity=2, vendor="scalyr", since=chart.refreshed_at, url=_detail_url(chart),
                 title=f"Log chart {chart.name} could not be refreshed",
                 detail=f"On {chart.connection.name}; its alert ({chart.threshold_label}) is not checked: "
-                       f"{chart.refresh_error}"))
+                       f"{chart.refresh_error}",
+                key=f"scalyr.chart.not-refreshed:{chart.pk}", connection_id=chart.connection_id))
             continue
         items.append(registry.AttentionItem(
             severity=chart.severity, vendor="scalyr", since=chart.crossed_at, url=_detail_url(chart),
             title=f"Log chart {chart.name} is at {figure(chart.latest_value)}, {chart.threshold_label}",
-            detail=f"Latest bucket of {what} on {chart.connection.name}."))
+            detail=f"Latest bucket of {what} on {chart.connection.name}.",
+            key=f"scalyr.chart.past-threshold:{chart.pk}", connection_id=chart.connection_id))
     return items
 
 

@@ -64,11 +64,14 @@ def saved_query_totals(*, teams) -> dict[str, int]:
         over=Count("pk", filter=Q(connection__enabled=True, kind=SavedQuery.Kind.CHART) & thresholds.over_q()))
 
 
-def charts_needing_attention(*, teams, limit: int) -> QuerySet[SavedQuery]:
-    """Charts past their threshold, or with a threshold and a failed refresh, most severe and recent first."""
+def charts_needing_attention(*, teams, limit: int | None, connection=None) -> QuerySet[SavedQuery]:
+    """Charts past their threshold, or with a threshold and a failed refresh, most severe and recent first
+    (only `connection`'s when given; every one when `limit` is None)."""
     charts = SavedQuery.objects.filter(connection__team__in=teams, connection__enabled=True,
                                        kind=SavedQuery.Kind.CHART, threshold__isnull=False) \
         .exclude(threshold_direction="").filter(thresholds.over_q() | ~Q(refresh_error=""))
+    if connection is not None:
+        charts = charts.filter(connection=connection)
     return thresholds.with_severity(charts).select_related("connection") \
         .order_by("severity", F("crossed_at").desc(nulls_last=True), "name")[:limit]
 

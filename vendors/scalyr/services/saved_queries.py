@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from console.audit.services import audit_record
+from vendors.core.alerts.evaluation import alerts_evaluate
 from vendors.core.dispatch import enqueue
 from vendors.scalyr import thresholds
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
@@ -69,6 +70,8 @@ def saved_query_update(*, saved: SavedQuery, changes: dict, actor) -> SavedQuery
                                       "updated_at"])
             audit_record(actor=actor, verb="scalyr.saved.update", target=saved, team=saved.connection.team,
                          detail={"changed": changed, "before": {key: before[key] for key in changed}})
+            if saved.is_chart:  # a new threshold fires or resolves its alert now, not at the next poll
+                alerts_evaluate(connection=saved.connection)
     except IntegrityError:
         raise SavedQueryError(f"This connection already has a saved query named “{saved.name}”.") from None
     return saved
@@ -79,6 +82,8 @@ def saved_query_delete(*, saved: SavedQuery, actor) -> None:
         audit_record(actor=actor, verb="scalyr.saved.delete", target=saved, team=saved.connection.team,
                      detail={"kind": saved.kind, "state": saved.state})
         saved.delete()
+        if saved.is_chart:
+            alerts_evaluate(connection=saved.connection)
 
 
 def saved_query_pin(*, saved: SavedQuery, pinned: bool, actor) -> None:
