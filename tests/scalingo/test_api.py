@@ -9,9 +9,11 @@ import json
 from collections import Counter
 
 import pytest
+from django.db import connection as db
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from tests.harness.factories import AppFactory, ScalingoConnectionFactory
+from tests.harness.factories import AppFactory, ContainerFactory, ContainerTypeFactory, ScalingoConnectionFactory
 from tests.scalingo.scalingo_helpers import APP, tables_holding
 
 from console.audit.models import AuditEvent
@@ -182,7 +184,8 @@ def test_a_scale_through_the_api_succeeds_and_is_audited_via_the_token(world, me
     shop = app_of(conn, "shop-01")
     api = caller(members[Role.OPERATOR], description="autoscaler")
     with django_capture_on_commit_callbacks(execute=True):  # the task is queued on commit, run eagerly
-        response = start(api, "scalingo.app.scale", shop.pk, {"containers": [{"name": "web", "amount": 4, "size": "L"}]})
+        response = start(api, "scalingo.app.scale", shop.pk,
+                         {"containers": [{"name": "web", "amount": 4, "size": "L"}]})
     assert response.status_code == 202, response.content
     action = api.get(response["Location"]).json()
     assert action["status"] == "succeeded", action["message"]
@@ -258,3 +261,26 @@ def test_a_variable_value_is_write_only(world, members, django_capture_on_commit
     assert api.get(deleted["Location"]).json()["status"] == "succeeded"
     with sim.lock:
         assert "PAYMENT_KEY" not in {v["name"] for v in sim.world.find_app("shop-01")["_variables"]}
+
+
+
+def test_a_page_of_apps_costs_the_same_queries_whatever_its_size(members, team):
+    conn, api = ScalingoConnectionFactory(team=team), caller(members[Role.VIEWER])
+
+    def add_apps(count: int) -> None:
+        for _ in range(count):
+            app = AppFactory(connection=conn)
+            ContainerTypeFactory(app=app, name="web", amount=2, size="M")
+            ContainerFactory(app=app, type="web", state="running")
+            ContainerFactory(app=app, type="web", state="crashed")
+
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert api.get(reverse("api:scalingo:app-list"), {"limit": 100}).status_code == 200
+        return len(captured)
+
+    add_apps(3)
+    queries()  # the token's first use of the minute records it
+    few = queries()
+    add_apps(30)
+    assert queries() == few

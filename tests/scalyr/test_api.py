@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection as db
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from console.audit.models import AuditEvent
 from console.teams.models import Role
 from console.tokens.services import token_create
+from tests.harness.factories import SavedQueryFactory
 from vendors.core.models import ActionRun
 from vendors.scalyr.models import SavedQuery, TeamQueryPolicy
 
@@ -170,3 +173,18 @@ def test_file_writes_need_a_write_config_token(members, team, live_sim):
     logs_only = _scalyr_connection("logs-only", team, live_sim, read_logs_token=READ_LOGS)
     refused = start(caller(members[Role.ADMIN]), "scalyr.file.create", logs_only, {"path": "/x", "content": "{}"})
     assert refused.status_code == 403 and "no Write Config token" in refused.json()["message"]
+
+
+def test_a_page_of_saved_queries_costs_the_same_queries_whatever_its_size(members, scalyr_connection):
+    api = caller(members[Role.VIEWER])
+
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert api.get(reverse("api:scalyr:saved-query-list"), {"limit": 100}).status_code == 200
+        return len(captured)
+
+    SavedQueryFactory.create_batch(3, connection=scalyr_connection, created_by=members[Role.OPERATOR])
+    queries()  # the token's first use of the minute records it
+    few = queries()
+    SavedQueryFactory.create_batch(30, connection=scalyr_connection, created_by=members[Role.ADMIN], kind="chart")
+    assert queries() == few

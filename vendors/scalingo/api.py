@@ -61,7 +61,8 @@ class ScalingoAppSerializer(serializers.Serializer):
     @extend_schema_field(ScalingoContainerCountsSerializer)
     def get_containers(self, app) -> dict:
         states = Counter(container.state for container in app.containers.all())
-        return {"total": app.containers_total, "crashed": app.containers_crashed, "by_state": dict(sorted(states.items()))}
+        return {"total": app.containers_total, "crashed": app.containers_crashed,
+                "by_state": dict(sorted(states.items()))}
 
     def get_url(self, app) -> str:
         return api_reverse("api:scalingo:app-detail", args=[app.pk], request=self.context.get("request"))
