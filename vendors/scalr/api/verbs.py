@@ -3,8 +3,8 @@ lookup (404 outside the user's teams), role, form and service. A parameter the p
 for you (a TTL, a timeout, the newest revision) takes that value when left out; one the page has no
 field for is refused.
 
-Left out: `scalr.variable.set` (the value is a secret, write-only once saved) and `scalr.vhost.create`
-(an SSL private key): their inputs are secrets, which the API does not take.
+Left out: `scalr.variable.set` (its value is a secret, private variables' never shown again) and
+`scalr.vhost.create` (an SSL private key): the pages are where Scalr secrets are typed in.
 """
 
 from __future__ import annotations
