@@ -64,10 +64,14 @@ class TimelinePages(LimitOffsetPagination):
 
     default_limit = 50
     max_limit = 500
+    max_offset = 10_000
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.limit, self.offset = self.get_limit(request), self.get_offset(request)
+        if self.offset > self.max_offset:  # each source reads offset + limit rows: page deeper with `before`
+            raise ValidationError({"offset": [f"At most {self.max_offset}; for older entries, narrow the time with "
+                                              f"`before` (the `when` of the last entry seen)."]})
         rows = view.entries(limit=self.limit + 1, skip=self.offset)
         self.more = len(rows) > self.limit
         self.count = None
