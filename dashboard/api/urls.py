@@ -11,6 +11,7 @@ from vendors.core import registry
 
 v1 = [
     path("", include("vendors.core.api")),
+    path("", include("vendors.core.alerts.api")),
     path("timeline/", TimelineList.as_view(), name="timeline"),
     path("attention/", AttentionList.as_view(), name="attention"),
     path("audit/", AuditList.as_view(), name="audit"),

@@ -17,7 +17,8 @@ from vendors.core.simulator import Request, Response
 
 
 class Receiver(Catcher):
-    """Keeps each request with its arrival time; answers `statuses` in turn (200 once they are used up)."""
+    """Keeps each request with its arrival time; answers `statuses` in turn (a status, or (status, body)),
+    then 200."""
 
     vendor = "receiver"
 
@@ -30,8 +31,9 @@ class Receiver(Catcher):
         with self.lock:
             self.requests.append(request)
             self.arrivals.append((time.monotonic(), request))
-            status = self.statuses.pop(0) if self.statuses else 200
-        return Response(status, "ok" if status < 400 else "receiver is down")
+            answer = self.statuses.pop(0) if self.statuses else 200
+        status, body = answer if isinstance(answer, tuple) else (answer, "ok" if answer < 400 else "receiver is down")
+        return Response(status, body)
 
     def bodies(self) -> list[dict]:
         with self.lock:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from console.audit.services import audit_record
 from console.teams.models import Membership, Role, SsoGroupMapping, Team
 from vendors.core import registry
+from vendors.core.alerts.provisioning import ChannelEntryError, channel_provision
 from vendors.core.errors import SecretUnreadable
 
 ACTOR = "provision"
@@ -59,11 +60,12 @@ def provision_file(path: str, *, environ: Mapping[str, str] | None = None) -> Pr
 def provision(document, *, environ: Mapping[str, str], inline_secrets: bool = False) -> ProvisionReport:
     """Apply a provisioning document. `inline_secrets` (the demo only) allows `<secret>: value`."""
     if not isinstance(document, dict):
-        raise ProvisionError("The file must be a mapping with 'teams', 'connections' and/or 'sso_groups'.")
-    unknown = set(document) - {"teams", "connections", "sso_groups"}
+        raise ProvisionError("The file must be a mapping with 'teams', 'connections', 'sso_groups' and/or "
+                             "'notification_channels'.")
+    unknown = set(document) - {"teams", "connections", "sso_groups", "notification_channels"}
     if unknown:
         raise ProvisionError(f"Unknown top-level keys: {', '.join(sorted(unknown))} "
-                             "(expected teams, connections, sso_groups).")
+                             "(expected teams, connections, sso_groups, notification_channels).")
     report = ProvisionReport()
     with transaction.atomic():
         for index, entry in enumerate(document.get("teams") or []):
@@ -72,6 +74,12 @@ def provision(document, *, environ: Mapping[str, str], inline_secrets: bool = Fa
             _connection(entry, f"connections[{index}]", environ, inline_secrets, report)
         if "sso_groups" in document:
             _sso_groups(document["sso_groups"] or [], report)
+        for index, entry in enumerate(document.get("notification_channels") or []):
+            try:
+                outcome, label = channel_provision(entry, f"notification_channels[{index}]", environ, actor=ACTOR)
+            except ChannelEntryError as exc:
+                raise ProvisionError(str(exc)) from None
+            getattr(report, outcome).append(label)
     return report
 
 

@@ -4,7 +4,7 @@ from vendors.core.provisioning import ProvisionError, provision_file
 
 
 class Command(BaseCommand):
-    help = "Create or update teams, connections and SSO group mappings from a YAML file (idempotent; secrets from the environment)."
+    help = "Create or update teams, connections, SSO group mappings and alert channels from a YAML file (idempotent; secrets from the environment)."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the provisioning YAML file")
