@@ -125,19 +125,23 @@ class _Acting(GenericAPIView):
     serializer_class = AlertSerializer
     form_class = None
 
-    def act(self, alert, data: dict):
+    def act(self, alert, request):
         raise NotImplementedError
 
     def post(self, request, pk: int):
         alert = selectors.alert_get(user=request.user, pk=pk)
         require_role(user=request.user, team=alert.team_id, role=Role.OPERATOR)
-        data = request.data if isinstance(request.data, dict) else {}
         try:
-            self.act(alert, data)
+            self.act(alert, request)
         except services.AlertRefused as refused:
             raise Refused(str(refused)) from None
         alert = selectors.alert_get(user=request.user, pk=pk)
         return Response(AlertDetailSerializer(alert, context={"request": request}).data)
+
+
+def _body(request) -> dict:
+    """The JSON body (only the actions that take one read it: acknowledging needs none)."""
+    return request.data if isinstance(request.data, dict) else {}
 
 
 def _valid(form):
@@ -159,7 +163,7 @@ class NoteRequest(serializers.Serializer):
 class AlertAcknowledge(_Acting):
     """Someone is on it: no more reminders (the resolution is still sent). 409 when resolved or acknowledged."""
 
-    def act(self, alert, data):
+    def act(self, alert, request):
         services.alert_acknowledge(alert=alert, actor=self.request.user)
 
 
@@ -167,8 +171,9 @@ class AlertAcknowledge(_Acting):
 class AlertSilence(_Acting):
     """Nothing is sent about it for `duration` or until `until` (if it fires again meanwhile, nothing either)."""
 
-    def act(self, alert, data):
-        form = _valid(SilenceForm({key: str(value) for key, value in data.items() if key in ("duration", "until")}))
+    def act(self, alert, request):
+        form = _valid(SilenceForm({key: str(value) for key, value in _body(request).items()
+                                   if key in ("duration", "until")}))
         services.alert_silence(alert=alert, actor=self.request.user, until=form.silenced_until(timezone.now()))
 
 
@@ -176,7 +181,7 @@ class AlertSilence(_Acting):
 class AlertUnsilence(_Acting):
     """Lift its silence (409 when it is not silenced)."""
 
-    def act(self, alert, data):
+    def act(self, alert, request):
         services.alert_unsilence(alert=alert, actor=self.request.user)
 
 
@@ -184,8 +189,8 @@ class AlertUnsilence(_Acting):
 class AlertNote(_Acting):
     """Add a note to its history."""
 
-    def act(self, alert, data):
-        form = _valid(NoteForm({"text": str(data.get("text", ""))}))
+    def act(self, alert, request):
+        form = _valid(NoteForm({"text": str(_body(request).get("text", ""))}))
         services.alert_note(alert=alert, actor=self.request.user, text=form.cleaned_data["text"])
 
 

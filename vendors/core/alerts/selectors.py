@@ -18,11 +18,12 @@ HISTORY_LIMIT = 200
 
 
 def _ordered(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
-    """Silenced last; otherwise the most severe first, then the most recent."""
+    """Firing and acknowledged, then silenced, then resolved; in each, the most severe first, then the most recent."""
     return alerts.annotate(
-        silenced=Case(When(state=AlertState.SILENCED, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        rank=Case(When(state=AlertState.SILENCED, then=Value(1)), When(state=AlertState.RESOLVED, then=Value(2)),
+                  default=Value(0), output_field=IntegerField()),
         recency=Coalesce("since", "fired_at"),
-    ).order_by("silenced", "severity", F("recency").desc(), "-pk")
+    ).order_by("rank", "severity", F("recency").desc(), "-pk")
 
 
 def alerts_for_user(*, user, params=None) -> QuerySet[Alert]:
