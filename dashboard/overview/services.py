@@ -27,7 +27,7 @@ def attention_items(*, user, teams) -> list:
     items: list = [registry.AttentionItem(
         severity=1, vendor=CONSOLE, since=channel.last_success_at,
         title=f"Alert channel {channel.name} keeps failing",
-        detail=f"{channel.consecutive_failures} notifications in a row could not be sent: {channel.last_error}",
+        detail=f"{channel.consecutive_failures} attempts in a row failed: {channel.last_error}",
         url=reverse("alerts:channel-detail", args=[channel.pk])) for channel in channels_failing(teams=teams)]
     return items + list(alerts_active(teams=teams))
 

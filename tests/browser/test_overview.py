@@ -53,7 +53,7 @@ def test_a_crash_appears_on_the_open_overview_without_reload(new_page, members, 
     assert page.evaluate("window.__marker") == "same page"  # no reload happened
     screenshot(page, "overview-attention")
 
-    attention.get_by_role("link").click()
+    attention.get_by_role("link", name="shop-web crashed").click()  # the object's page (the other: its alert page)
     expect(page.get_by_role("heading", name="shop-web")).to_be_visible()
     expect(page.locator("#app-live")).to_contain_text("Crashed")
 

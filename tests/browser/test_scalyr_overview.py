@@ -65,7 +65,7 @@ def test_a_chart_past_its_threshold_needs_attention_and_opens_the_chart(new_page
     expect(item).to_contain_text(re.compile(r"since (29|30) min ago"))  # the first of the buckets past it
     screenshot(page, "overview-scalyr-threshold")
 
-    item.get_by_role("link").click()
+    item.get_by_role("link", name=re.compile("Log chart 5xx responses")).click()  # the chart (the other: the alert)
     expect(page.get_by_role("heading", name=re.compile("5xx responses"))).to_be_visible()
     expect(page.locator("#saved-live")).to_contain_text("Past its threshold (above 2)")
     expect(page.locator("#saved-live .uplot-chart canvas")).to_be_visible()  # the stored series, drawn

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from console.teams.models import Team
 from vendors.core import registry
 from vendors.core.models import Connection, Health
 
@@ -33,7 +34,6 @@ def connection_conditions(connection: Connection) -> list[registry.AttentionItem
     items = [item for item in [connection_health_item(connection)] if item]
     spec = registry.find(connection.vendor)
     if spec is not None and spec.attention is not None:
-        items += [item for item in spec.attention(type(connection.team).objects.filter(pk=connection.team_id),
-                                                  connection=connection)
+        items += [item for item in spec.attention(Team.objects.filter(pk=connection.team_id), connection=connection)
                   if item.key and item.connection_id in (None, connection.pk)]
     return items

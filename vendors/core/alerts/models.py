@@ -221,7 +221,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["alert", "created_at"]), models.Index(fields=["channel", "-created_at"])]
+        indexes = [models.Index(fields=["alert", "created_at"]), models.Index(fields=["channel", "-created_at"]),
+                   models.Index(fields=["state", "next_attempt_at"])]  # the sweep's look for lost ones
 
     @property
     def finished(self) -> bool:
