@@ -13,7 +13,7 @@ from vendors.core import errors
 from vendors.scalyr.client import REGIONS, MissingToken, ScalyrClient, is_relative, time_param
 from vendors.scalyr.client.records import TimeseriesQuery
 
-from .helpers import (ALL_TOKENS, NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, at, control, emit,
+from .helpers import (ALL_TOKENS, NOW, READ_CONFIG, READ_LOGS, WRITE_CONFIG, WRITE_LOGS, at, control, emit,
                                    make_client)
 
 HOUR = 3600
@@ -236,8 +236,14 @@ def test_tokens_are_checked_per_kind(sim, client):
     assert set(checks) == {"read_logs", "write_config"}
     assert not checks["read_logs"].ok and checks["read_logs"].error_kind == "auth"
     assert checks["write_config"].ok
+    with pytest.raises(MissingToken):
+        client.check("write_logs")  # the shared client holds no Write Logs token
+    with make_client(sim, write_logs_token=WRITE_LOGS) as scalyr:
+        scalyr.check("write_logs")  # an empty addEvents batch, as the agent's ping
+    with make_client(sim, write_logs_token=READ_LOGS) as scalyr:
+        assert {c.kind: c.error_kind for c in scalyr.check_all()}["write_logs"] == "auth"
     with pytest.raises(ValueError):
-        client.check("write_logs")
+        client.check("write_everything")
 
 
 def test_bearer_mode_sends_the_token_in_a_header(sim, monkeypatch):

@@ -23,6 +23,7 @@ from vendors.scalyr.client.base import (
     TOKEN_KINDS,
     TOKEN_LABELS,
     WRITE_CONFIG,
+    WRITE_LOGS,
     MissingToken,
     ScalyrTransport,
     is_relative,
@@ -30,16 +31,18 @@ from vendors.scalyr.client.base import (
     time_param,
 )
 from vendors.scalyr.client.config_files import ConfigFileMethods
+from vendors.scalyr.client.events import EventUploads
 from vendors.scalyr.client.query import LogQueries
 from vendors.scalyr.models import ScalyrConnection
 
 __all__ = ["READ_CONFIG", "READ_LOGS", "REGIONS", "SECRET_NAMES", "TOKEN_KINDS", "TOKEN_LABELS", "WRITE_CONFIG",
+           "WRITE_LOGS",
            "MissingToken", "ScalyrClient", "base_url", "client_for", "is_relative", "missing_token_reason",
            "resolve_base_url", "time_param", "token_kinds"]
 
 
-class ScalyrClient(LogQueries, ConfigFileMethods, ScalyrTransport):
-    """Scalyr (DataSet / SentinelOne SDL) log API client: queries, stats and config files."""
+class ScalyrClient(LogQueries, ConfigFileMethods, EventUploads, ScalyrTransport):
+    """Scalyr (DataSet / SentinelOne SDL) log API client: queries, stats, config files and sending events."""
 
 
 #: token kind -> the connection secret holding it (also the provisioning key: `read_logs_token_env`)

@@ -29,8 +29,13 @@ from vendors.scalyr.client.records import TokenCheck
 READ_LOGS = "read_logs"
 READ_CONFIG = "read_config"
 WRITE_CONFIG = "write_config"
-TOKEN_KINDS = (READ_LOGS, READ_CONFIG, WRITE_CONFIG)
-TOKEN_LABELS = {READ_LOGS: "Read Logs", READ_CONFIG: "Read Config", WRITE_CONFIG: "Write Config"}
+WRITE_LOGS = "write_logs"
+TOKEN_KINDS = (READ_LOGS, READ_CONFIG, WRITE_CONFIG, WRITE_LOGS)
+TOKEN_LABELS = {READ_LOGS: "Read Logs", READ_CONFIG: "Read Config", WRITE_CONFIG: "Write Config",
+                WRITE_LOGS: "Write Logs"}
+
+#: the session of "Test connection"'s empty addEvents (it adds no event, so it opens no session worth a new id)
+PING_SESSION = "ops-console-ping"
 
 REGIONS = {"us": "https://app.scalyr.com", "eu": "https://eu.scalyr.com"}
 
@@ -85,9 +90,9 @@ class ScalyrTransport(VendorClient):
 
     def __init__(self, base_url: str = "us", *, read_logs_token: str | None = None,
                  read_config_token: str | None = None, write_config_token: str | None = None,
-                 bearer: bool = False, always200: bool = False, **kwargs):
+                 write_logs_token: str | None = None, bearer: bool = False, always200: bool = False, **kwargs):
         self.tokens = {READ_LOGS: read_logs_token or None, READ_CONFIG: read_config_token or None,
-                       WRITE_CONFIG: write_config_token or None}
+                       WRITE_CONFIG: write_config_token or None, WRITE_LOGS: write_logs_token or None}
         self.bearer = bearer
         headers = dict(kwargs.pop("headers", None) or {})
         headers.setdefault("Accept", "application/json")
@@ -193,6 +198,7 @@ class ScalyrTransport(VendorClient):
 
         Read Logs: a facet query over an empty time range (what Scalyr's Grafana plugin did).
         Read/Write Config: listFiles with that token (Write Config proves valid, not its write right).
+        Write Logs: an empty addEvents batch, which Scalyr accepts and stores nothing for (the agent's ping).
         """
         if kind not in TOKEN_KINDS:
             raise ValueError(f"token kind must be one of {TOKEN_KINDS}")
@@ -200,6 +206,8 @@ class ScalyrTransport(VendorClient):
             now_ms = int(time.time() * 1000)
             self._call("facetQuery", {"queryType": "facet", "filter": "", "field": "serverHost", "maxCount": 1,
                                       "startTime": now_ms, "endTime": now_ms}, (READ_LOGS,))
+        elif kind == WRITE_LOGS:
+            self._call("addEvents", {"session": PING_SESSION, "events": []}, (WRITE_LOGS,))
         else:
             self._call("listFiles", {}, (kind,))
 

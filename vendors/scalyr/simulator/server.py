@@ -92,7 +92,8 @@ class ScalyrSimulator(Simulator):
 
     def __init__(self, *, seed: int = 7, read_logs_tokens=(), read_config_tokens=(), write_config_tokens=(),
                  write_logs_tokens=(), now=None, events_per_second: float = 0.0, hosts=DEMO_HOSTS,
-                 max_events: int = 200_000, retry_after: int = 1):
+                 max_events: int = 200_000, retry_after: int = 1,
+                 max_request_bytes: int = ingest.MAX_REQUEST_BYTES):
         super().__init__(seed=seed)
         self.faults = ScalyrFaults()
         self.scopes: dict[str, set[str]] = {}
@@ -101,6 +102,7 @@ class ScalyrSimulator(Simulator):
             for token in _token_list(tokens):
                 self.scopes.setdefault(token, set()).add(scope)
         self.retry_after = retry_after
+        self.max_request_bytes = max_request_bytes
         self.store = EventStore(max_events)
         self.generator = EventGenerator(self.store, self.rng, hosts, events_per_second=events_per_second)
         self.files = configfiles.ConfigFiles()
@@ -186,10 +188,12 @@ class ScalyrSimulator(Simulator):
 
     def _control_clear(self, payload: dict) -> Response:
         self.store.events.clear()
+        self.store.sequences.clear()
         return self._control_state({})
 
     def _control_reset(self, payload: dict) -> Response:
         self.store.events.clear()
+        self.store.sequences.clear()
         self.files = configfiles.ConfigFiles()
         self.summaries = queries.Summaries()
         self.faults.clear()
@@ -243,8 +247,9 @@ class ScalyrSimulator(Simulator):
             params = self._params(request)
             self._authorize(request, params, name)
             started = time.perf_counter()
+            size = len(self._decoded_body(request)) if name == "addEvents" else len(request.body)
             with self.lock:
-                body = self._call(name, params, len(request.body))
+                body = self._call(name, params, size)
             if name in TIMED_METHODS:
                 body["executionTime"] = round((time.perf_counter() - started) * 1000)
             return json_response(body)
@@ -317,7 +322,7 @@ class ScalyrSimulator(Simulator):
             params.query_type("numeric")
             series_id, found = self.summaries.create(params.str("filter") or "", params.str("function") or "")
             return {"status": "success", "timeseriesId": series_id, "foundExistingSeries": found}
-        return ingest.add_events(store, params, now, body_size)
+        return ingest.add_events(store, params, now, body_size, self.max_request_bytes)
 
     def _upload_logs(self, request: Request) -> Response:
         if request.method != "POST":

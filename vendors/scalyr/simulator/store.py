@@ -32,6 +32,8 @@ class EventStore:
         self.max_events = max_events
         self.events: list[Event] = []
         self.sessions: dict[str, dict] = {}
+        #: addEvents' sequence ids (`si`) -> the highest sequence number (`sn`) accepted
+        self.sequences: dict[str, int] = {}
         self._seq = itertools.count(1)
 
     def __len__(self) -> int:
