@@ -106,3 +106,40 @@ def test_another_teams_alert_is_not_found_and_a_viewer_may_not_act(api, alerts):
     assert api("post", "api:alert-acknowledge", alerts["theirs"].pk).status_code == 404
     answer = api("post", "api:alert-acknowledge", alerts["critical"].pk, who=Role.VIEWER)
     assert answer.status_code == 403 and answer.json()["message"] == "This needs the operator role in the team."
+
+
+def test_no_body_breaks_an_alert_action(client, api_tokens, alerts):
+    """Hypothesis bodies for the actions that read one (as tests/api/test_fuzz.py does for POST actions/)."""
+    from django.db import transaction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.api.test_fuzz import JSON
+    from tests.harness.fuzz import NASTY
+
+    failures = []
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api_tokens[Role.OPERATOR]}"}
+
+    def post(name: str, body: str) -> None:
+        with transaction.atomic():
+            answer = client.post(reverse(name, args=[alerts["critical"].pk]), body, content_type="application/json",
+                                 **headers)
+            transaction.set_rollback(True)
+        ok = answer.status_code < 500 and "json" in answer["Content-Type"]
+        if ok and answer.status_code >= 400:
+            ok = bool(answer.json().get("message"))
+        if not ok:
+            failures.append(f"{name} {answer.status_code} for {body[:200]!r}")
+
+    values = st.one_of(st.sampled_from(NASTY), JSON)
+
+    @settings(max_examples=40, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(duration=values, until=values, text=values, which=st.sampled_from(["api:alert-silence", "api:alert-note"]))
+    def shaped(duration, until, text, which):
+        post(which, json.dumps({"duration": duration, "until": until, "text": text}))
+
+    shaped()
+    for name in ("api:alert-silence", "api:alert-note", "api:alert-acknowledge"):
+        for body in ("", "{", "null", "[]", "\x00", "1e999999", '{"text": "\\u0000"}'):
+            post(name, body)
+    assert not failures, "\n".join(failures[:10])

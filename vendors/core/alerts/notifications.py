@@ -24,6 +24,10 @@ def absolute(path: str) -> str:
     return f"{settings.CONSOLE_URL}{path}" if settings.CONSOLE_URL else path
 
 
+#: the webhook's fields, in the order it sends them (a JSON column may store them in another)
+FIELDS = ("id", "status", "severity", "title", "detail", "vendor", "connection", "team", "since", "url")
+
+
 def payload(alert: Alert, event: str, *, team: str) -> dict:
     """The webhook's JSON body (Slack's message and the email are written from it)."""
     since = alert.since or alert.fired_at

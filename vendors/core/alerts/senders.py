@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from console import redaction
 from vendors.core import answers, outbound
 from vendors.core.alerts.models import Channel, ChannelKind, Delivery
+from vendors.core.alerts.notifications import FIELDS
 from vendors.core.http import tls_context
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -72,7 +73,7 @@ def send(channel: Channel, payload: dict, event: str) -> str:
         body = body_of(slack_message(payload, event))
         headers = {"Content-Type": "application/json"}
     else:
-        body = body_of(payload)
+        body = body_of({name: payload.get(name) for name in FIELDS})
         headers = {"Content-Type": "application/json"}
         if secret:
             headers[SIGNATURE_HEADER] = signature(secret, body)
