@@ -3,7 +3,7 @@ from django.urls import reverse
 from vendors.core import registry
 
 #: the console's own sections after the vendors' (base.html draws them in this order)
-SECTIONS = ("overview:timeline", "alerts:list", "core:connection-list", "teams:list", "audit:list")
+SECTIONS = ("overview:timeline", "alerts:list", "core:connection-list", "teams:list", "audit:list", "tokens:list")
 
 
 def _may_audit(request) -> bool:
