@@ -187,3 +187,21 @@ def test_evaluation_is_bulk_whatever_the_number_of_conditions(connection, widget
     with django_assert_max_num_queries(12):
         alerts_evaluate(connection=connection)
     assert AlertEvent.objects.count() == 40
+
+
+def test_a_chart_threshold_set_or_removed_fires_or_resolves_its_alert_at_once(team, members, sent):
+    """Scalyr's threshold edit evaluates the connection's alerts (no need to wait for the next poll)."""
+    from tests.harness.factories import ScalyrConnectionFactory
+    from tests.scalyr.chart_helpers import chart
+    from vendors.scalyr.services.saved_queries import saved_query_update
+
+    logs = ScalyrConnectionFactory(team=team, name="logs-prod")
+    saved = chart(logs, "5xx responses", (3, 25))
+    sent(saved_query_update, saved=saved, changes={"threshold_direction": "above", "threshold": 20},
+         actor=members[Role.OPERATOR])
+    alert = Alert.objects.get()
+    assert (alert.key, alert.vendor, alert.severity, alert.title) == (
+        f"scalyr.chart.past-threshold:{saved.pk}", "scalyr", 1, "Log chart 5xx responses is at 25, above 20")
+    sent(saved_query_update, saved=saved, changes={"threshold_direction": ""}, actor=members[Role.OPERATOR])
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
