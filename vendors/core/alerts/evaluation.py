@@ -132,7 +132,7 @@ def _update(alert: Alert, item: registry.AttentionItem, source: Source, now, not
     alert.connection_name = source.name
     alert.severity, alert.title, alert.detail = item.severity, item.title[:300], item.detail
     alert.url, alert.since, alert.last_seen_at = item.url[:500], item.since, now
-    alert.state = alert.state_now(now)
+    # its state is people's (and the sweep's, when a silence ends): a poll only fires, re-opens and resolves
     if more_severe and alert.resolved_at is None and alert.state == AlertState.FIRING:
         alert.notified_at = now
         notices.append((alert, Delivery.Event.FIRING))
