@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +37,7 @@ from vendors.core.errors import Deferred, SecretUnreadable
 from vendors.core.metrics import POLL_SECONDS, POLLS
 from vendors.core.models import FAILING_AFTER, Connection
 from vendors.core.parts import PollParts
+from vendors.core.signals import poll_recorded
 
 logger = logging.getLogger("vendors.polling")
 
@@ -98,6 +99,17 @@ def scheduler_run(*, enqueue) -> list[Connection]:
             enqueue(connection.vendor, connection.pk, token)
             claimed.append(connection)
     return claimed
+
+
+def vendor_ticks() -> None:
+    """Each vendor's `tick` hook; one that fails is logged and never stops the others or the polls."""
+    for spec in registry.vendors():
+        if spec.tick is None:
+            continue
+        try:
+            spec.tick()
+        except Exception:
+            logger.exception("The scheduler tick of %s failed", spec.name)
 
 
 def leases_release_all() -> int:
@@ -193,13 +205,12 @@ def _poll(spec, connection, held, started_at) -> PollOutcome:
         return _record_failure(spec, connection, held, clock,
                                "Internal error while polling; the worker log has the details.", was_failing)
     elapsed = time.perf_counter() - clock
-    held.update(
-        last_success_at=timezone.now(), last_error="", consecutive_failures=0, poll_notes=list(notes),
-        part_failures=parts.failures, parts_total=parts.total, deferred_reason="",
-        last_duration_ms=int(elapsed * 1000), next_poll_at=started_at + timedelta(seconds=connection.poll_seconds),
-        lease_owner="", lease_until=None,
-    )
     status = "degraded" if parts.failures else "ok"
+    _record(spec, connection, held, PollOutcome(status, parts.summary()), elapsed,
+            last_success_at=timezone.now(), last_error="", consecutive_failures=0, poll_notes=list(notes),
+            part_failures=parts.failures, parts_total=parts.total, deferred_reason="",
+            last_duration_ms=int(elapsed * 1000), next_poll_at=started_at + timedelta(seconds=connection.poll_seconds),
+            lease_owner="", lease_until=None)
     POLLS.labels(vendor, status).inc()
     POLL_SECONDS.labels(vendor).observe(elapsed)
     if was_failing:
@@ -208,12 +219,24 @@ def _poll(spec, connection, held, started_at) -> PollOutcome:
     return PollOutcome(status, parts.summary())
 
 
+def _record(spec, connection, held, outcome: PollOutcome, elapsed: float, **status) -> bool:
+    """Write the poll's outcome while the lease is held, and tell `poll_recorded`'s receivers in the
+    same transaction (vendors.core.signals); False when the lease was lost meanwhile (nothing written)."""
+    with transaction.atomic():
+        written = bool(held.update(**status))
+        if written:
+            poll_recorded.send(sender=type(connection), connection=connection, vendor=spec.name,
+                               status=outcome.status, message=outcome.message, duration_ms=int(elapsed * 1000))
+    return written
+
+
 def _record_deferral(spec, connection, held, clock, message, retry_in) -> PollOutcome:
     """The poll waits for a budget: no failure is counted, the next attempt comes when it can pay."""
     elapsed = time.perf_counter() - clock
     wait = max(1.0, min(float(retry_in), connection.poll_seconds * 2.0))
-    held.update(deferred_reason=message[:500], last_duration_ms=int(elapsed * 1000),
-                next_poll_at=timezone.now() + timedelta(seconds=wait), lease_owner="", lease_until=None)
+    _record(spec, connection, held, PollOutcome("deferred", message), elapsed,
+            deferred_reason=message[:500], last_duration_ms=int(elapsed * 1000),
+            next_poll_at=timezone.now() + timedelta(seconds=wait), lease_owner="", lease_until=None)
     POLLS.labels(spec.name, "deferred").inc()
     logger.info("Poll of %s connection %s deferred for %.0f s: %s", spec.name, connection.name, wait, message)
     return PollOutcome("deferred", message)
@@ -224,10 +247,9 @@ def _record_failure(spec, connection, held, clock, message, was_failing) -> Poll
     failures = connection.consecutive_failures + 1
     backoff = min(connection.poll_seconds * 2 ** (failures - 1), settings.CONSOLE_MAX_BACKOFF_SECONDS)
     backoff = max(backoff, connection.poll_seconds)
-    held.update(
-        last_error=message[:1000], consecutive_failures=failures, last_duration_ms=int(elapsed * 1000),
-        next_poll_at=timezone.now() + timedelta(seconds=backoff), lease_owner="", lease_until=None,
-    )
+    _record(spec, connection, held, PollOutcome("failed", message), elapsed,
+            last_error=message[:1000], consecutive_failures=failures, last_duration_ms=int(elapsed * 1000),
+            next_poll_at=timezone.now() + timedelta(seconds=backoff), lease_owner="", lease_until=None)
     POLLS.labels(spec.name, "failed").inc()
     POLL_SECONDS.labels(spec.name).observe(elapsed)
     logger.warning("Poll of %s connection %s failed (%d in a row): %s", spec.name, connection.name, failures, message)

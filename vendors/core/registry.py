@@ -173,6 +173,11 @@ class VendorSpec:
     search: Callable[[Any, str, int], list[SearchResult]] | None = None
     #: connection -> (label, URL) of the vendor's own page about this connection, if it has one
     connection_page: Callable[[Any], tuple[str, str]] | None = None
+    #: connection -> panels the connection's page shows below its health (Scalyr: sending the console's events)
+    connection_panels: Callable[[Any], list[Panel]] | None = None
+    #: called by every scheduler tick (beat): background work of the vendor's own that must resume by
+    #: itself, e.g. a backlog queued while the vendor was down; quick, and queues tasks by name
+    tick: Callable[[], Any] | None = None
     #: static files (.css, .js) every page loads, so parts of this vendor shown anywhere (overview
     #: panels refreshed by htmx included) find their styles and scripts
     assets: tuple[str, ...] = ()

@@ -7,6 +7,7 @@ from vendors.core import actions, maintenance, polling
 def scheduler_tick() -> int:
     claimed = polling.scheduler_run(enqueue=lambda vendor, pk, lease: poll_connection.delay(vendor, pk, lease))
     actions.actions_sweep()
+    polling.vendor_ticks()
     return len(claimed)
 
 

@@ -78,6 +78,7 @@ def connection_detail(request, vendor: str, pk: int):
         "secret_status": [(label, connection.secrets.is_set(name)) for name, label in spec.secret_fields.items()],
         "settings": settings_display(spec.form_class, connection.settings or {}),
         "vendor_page": spec.connection_page(connection) if spec.connection_page else None,
+        "panels": spec.connection_panels(connection) if spec.connection_panels else [],
     }
     template = "core/connection_detail.html"
     if wants_fragment(request):

@@ -7,6 +7,7 @@ class ScalyrConfig(AppConfig):
     verbose_name = "Scalyr"
 
     def ready(self):
-        from vendors.scalyr import api_verbs, services, vendor  # noqa: F401 (they register action and API verbs)
+        from vendors.scalyr import api_verbs, receivers, services, vendor  # noqa: F401 (they register verbs)
 
         vendor.register()
+        receivers.connect()

@@ -2,7 +2,7 @@ from django import forms
 
 from vendors.core.forms import BASE_FIELDS, ConnectionForm
 from vendors.scalyr import links
-from vendors.scalyr.client import SECRET_NAMES, TOKEN_LABELS
+from vendors.scalyr.client import SECRET_NAMES, TOKEN_LABELS, WRITE_LOGS
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 
 REGIONS = [("us", "US (app.scalyr.com)"), ("eu", "EU (eu.scalyr.com)"), ("", "Another URL (below)")]
@@ -11,10 +11,14 @@ REGIONS = [("us", "US (app.scalyr.com)"), ("eu", "EU (eu.scalyr.com)"), ("", "An
 class ScalyrConnectionForm(ConnectionForm):
     secret_fields = {SECRET_NAMES[kind]: f"{label} token" for kind, label in TOKEN_LABELS.items()}
     required_secrets = frozenset()
-    settings_fields = ("region", *(spec[0] for spec in links.KINDS.values()), "demo")
+    settings_fields = ("region", "send_audit", *(spec[0] for spec in links.KINDS.values()), "demo")
     destination_fields = ("base_url", "region")
 
     region = forms.ChoiceField(choices=REGIONS, required=False, initial="us")
+    send_audit = forms.BooleanField(
+        label="Send audit", required=False,
+        help_text="Send the team's audit entries and poll outcomes to this Scalyr account as events "
+                  "(serverHost ops-console), with the Write Logs token.")
     link_scalingo_app = forms.CharField(
         label="Logs link filter for a Scalingo app", required=False, max_length=500,
         initial=links.KINDS["scalingo.app"][2],
@@ -50,7 +54,9 @@ class ScalyrConnectionForm(ConnectionForm):
                                                            and not cleaned.get(f"clear_{name}"))]
         if not will_have:
             self.add_error(None, "Set at least one token: Read Logs (explorer, charts), Read Config (view config "
-                                 "files) or Write Config (edit them).")
+                                 "files), Write Config (edit them) or Write Logs (send the console's audit).")
+        if cleaned.get("send_audit") and SECRET_NAMES[WRITE_LOGS] not in will_have:
+            self.add_error("send_audit", "Sending the audit needs the Write Logs token: enter it (or untick this).")
         for kind, (setting, *_rest) in links.KINDS.items():
             template = (cleaned.get(setting) or "").strip()
             cleaned[setting] = template

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from vendors.core.models import Connection
 
 
 class ScalyrConnection(Connection):
-    """One Scalyr account: up to three tokens (Read Logs, Read Config, Write Config).
+    """One Scalyr account: up to four tokens (Read Logs, Read Config, Write Config, Write Logs).
 
-    `settings` holds `region` (us, eu or "" for `base_url`), the deep-link filter templates
+    `settings` holds `region` (us, eu or "" for `base_url`), `send_audit`, the deep-link filter templates
     (`link_scalingo_app`, `link_scalr_farm`, `link_scalr_server`) and `demo`.
     """
 
@@ -126,3 +127,64 @@ class SavedQuery(models.Model):
         from vendors.scalyr.thresholds import far_past
 
         return far_past(self.latest_value, self.threshold_direction, self.threshold)
+
+
+class OutboxStream(models.Model):
+    """Sending the console's own events to one Scalyr connection (its `send_audit` setting).
+
+    `stream` is the agent's sequence id (`si`) of every event sent there and `last_number` the last
+    sequence number (`sn`) given out; numbers are given when a row is first put in a batch, in the
+    order batches are sent, so Scalyr sees them rising. One worker sends at a time: it holds the
+    lease, taken with one conditional UPDATE as polls are. After a failure nothing is sent before
+    `next_attempt_at` (backoff).
+    """
+
+    connection = models.OneToOneField(ScalyrConnection, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="outbox_stream")
+    stream = models.CharField(max_length=64)
+    last_number = models.BigIntegerField(default=0)
+    #: the last event time given out (ns): each batch's times rise, as the document asks within a session
+    last_ts_ns = models.BigIntegerField(default=0)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    sent_total = models.PositiveBigIntegerField(default=0)
+    #: why the last attempt failed, in Scalyr's words ("" after a success)
+    last_error = models.TextField(blank=True)
+    #: what Scalyr said beside its last success (some events too old and dropped...)
+    last_warning = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"events sent to {self.connection_id}"
+
+
+class OutboxEvent(models.Model):
+    """One audit entry or poll outcome waiting for (or sent to) one Scalyr connection.
+
+    Written in the transaction of what it tells, so none is lost when Scalyr or the worker is
+    down; `sent_at` is set only when Scalyr took the batch holding it. A row Scalyr refuses alone
+    (a bad event, not a bad batch) is `refused` with its words and skipped, so it cannot hold up the rest.
+    """
+
+    connection = models.ForeignKey(ScalyrConnection, on_delete=models.CASCADE, related_name="outbox_events")
+    created_at = models.DateTimeField(default=timezone.now)
+    ts_ns = models.BigIntegerField(help_text="When it happened, in ns; as sent once numbered.")
+    severity = models.PositiveSmallIntegerField(default=3)
+    attrs = models.JSONField(default=dict)
+    number = models.BigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    refused = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "number"], name="unique_scalyr_outbox_number")]
+        indexes = [
+            models.Index(fields=["connection", "number", "id"], condition=models.Q(sent_at__isnull=True, refused=""),
+                         name="scalyr_outbox_waiting"),
+            models.Index(fields=["connection", "sent_at"], name="scalyr_outbox_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attrs.get('message', '')[:60]} -> {self.connection_id}"

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from vendors.core import errors
 from vendors.scalyr import thresholds
-from vendors.scalyr.client import READ_CONFIG, READ_LOGS, TOKEN_LABELS, WRITE_CONFIG, client_for, token_kinds
+from vendors.scalyr.client import (READ_CONFIG, READ_LOGS, TOKEN_KINDS, TOKEN_LABELS, WRITE_CONFIG, client_for,
+                                   token_kinds)
 from vendors.scalyr.client.records import TimeseriesQuery
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
 from vendors.scalyr.selectors.charts import finite
@@ -61,8 +62,7 @@ def poll(connection: ScalyrConnection, parts=None) -> list[str]:
                 else:
                     parts.read("config", "the configuration files token", lambda kind=kind: client.check(kind))
                 break
-    notes.append("Tokens: " + ", ".join(TOKEN_LABELS[k] for k in (READ_LOGS, READ_CONFIG, WRITE_CONFIG) if k in kinds)
-                 + ".")
+    notes.append("Tokens: " + ", ".join(TOKEN_LABELS[k] for k in TOKEN_KINDS if k in kinds) + ".")
     return notes
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalyr import links, selectors, sync
+from vendors.scalyr import links, selectors, services, sync
 from vendors.scalyr.client import READ_LOGS, token_kinds
 from vendors.scalyr.forms import ScalyrConnectionForm
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
@@ -133,6 +133,11 @@ def panels(request, teams) -> list[registry.Panel]:
                            context={"tiles": [selectors.tile(chart) for chart in charts]})]
 
 
+def connection_panels(connection) -> list[registry.Panel]:
+    return [registry.Panel(title="Sending the console's events", template="scalyr/panels/sending.html",
+                           context={"sending": selectors.sending_status(connection=connection)})]
+
+
 def demo_connections(url: str) -> list[dict]:
     from vendors.scalyr.simulator import ScalyrSimulator
 
@@ -148,7 +153,7 @@ def register() -> None:
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
         poll=sync.poll, check=sync.check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
         attention=attention, search=search, log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
-        api_urls="vendors.scalyr.api",
+        api_urls="vendors.scalyr.api", connection_panels=connection_panels, tick=services.outbox_tick,
         assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),

@@ -38,7 +38,7 @@ from vendors.scalyr.models import ScalyrConnection
 __all__ = ["READ_CONFIG", "READ_LOGS", "REGIONS", "SECRET_NAMES", "TOKEN_KINDS", "TOKEN_LABELS", "WRITE_CONFIG",
            "WRITE_LOGS",
            "MissingToken", "ScalyrClient", "base_url", "client_for", "is_relative", "missing_token_reason",
-           "resolve_base_url", "time_param", "token_kinds"]
+           "resolve_base_url", "sender_for", "time_param", "token_kinds"]
 
 
 class ScalyrClient(LogQueries, ConfigFileMethods, EventUploads, ScalyrTransport):
@@ -52,6 +52,8 @@ INTERACTIVE = {"timeout": httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=
                "max_retry_seconds": 3.0, "backoff_initial": 0.2, "backoff_max": 1.0}
 #: polls and Celery tasks: the core's defaults (several retries, capped in total time)
 BACKGROUND: dict = {}
+#: sending the console's events: the outbox keeps what failed and tries again later, so few retries here
+SENDING = {"max_attempts": 2, "max_retry_seconds": 5.0, "backoff_initial": 0.5, "backoff_max": 2.0}
 _CACHE_SIZE = 32
 _cache: OrderedDict[tuple, ScalyrClient] = OrderedDict()
 _lock = threading.Lock()
@@ -82,6 +84,11 @@ def _tokens(connection: ScalyrConnection) -> dict[str, str | None]:
         return {name: secrets.get(name) if secrets.is_set(name) else None for name in SECRET_NAMES.values()}
     except SecretUnreadable as exc:
         raise errors.VendorError(str(exc), code="secretUnreadable") from None
+
+
+def sender_for(connection: ScalyrConnection) -> ScalyrClient:
+    """A client for sending events to `connection` (close it after use)."""
+    return ScalyrClient(base_url(connection), **_tokens(connection), **SENDING)
 
 
 def client_for(connection: ScalyrConnection, *, interactive: bool = True) -> ScalyrClient:

@@ -28,6 +28,7 @@ from vendors.scalyr.selectors.explorer import (
     tail_cursor,
     tail_events,
 )
+from vendors.scalyr.selectors.outbox import Sending, sending_status
 from vendors.scalyr.selectors.saved_queries import (
     charts_needing_attention,
     overview_figures,
@@ -46,5 +47,6 @@ __all__ = ["QUERY_DENIED", "EventsPage", "Facet", "Histogram", "LogLine", "Serie
            "files_list", "histogram", "may_query", "overview_figures", "pinned_charts", "pretty", "query_policies",
            "queryable_team_ids", "role_in", "saved_chart_opened", "saved_queries_for", "saved_queries_listed",
            "saved_queries_named",
-           "saved_query_get", "saved_query_totals", "tail_cursor", "tail_events", "tile", "viewers_may_query",
+           "saved_query_get", "saved_query_totals", "Sending", "sending_status", "tail_cursor", "tail_events", "tile",
+           "viewers_may_query",
            "with_threshold"]

@@ -3,6 +3,8 @@ performers with the action pipeline (`vendors.core.actions.performer`)."""
 
 from vendors.scalyr.services.charts import charts_refresh
 from vendors.scalyr.services.config_files import file_delete, file_delete_action, file_put, file_put_action
+from vendors.scalyr.services.outbox import outbox_audit_record, outbox_poll_record
+from vendors.scalyr.services.outbox_send import outbox_send, outbox_tick
 from vendors.scalyr.services.policies import query_policy_set
 from vendors.scalyr.services.saved_queries import (
     SavedQueryError,
@@ -13,5 +15,6 @@ from vendors.scalyr.services.saved_queries import (
 )
 
 __all__ = ["SavedQueryError", "charts_refresh", "file_delete", "file_delete_action", "file_put",
-           "file_put_action", "query_policy_set", "saved_query_create",
+           "file_put_action", "outbox_audit_record", "outbox_poll_record", "outbox_send", "outbox_tick",
+           "query_policy_set", "saved_query_create",
            "saved_query_delete", "saved_query_pin", "saved_query_update"]
