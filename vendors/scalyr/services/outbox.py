@@ -1,6 +1,6 @@
 """The console's own events for Scalyr: each audit entry and poll outcome of a team becomes one outbox
 row per Scalyr connection of that team with *Send audit* on, written in the transaction of what it tells
-(so it exists exactly when that does), and is sent by `outbox_send` (services/outbox_send.py).
+(so it exists exactly when that does), and is sent by `outbox_send` (services/outbox_sender.py).
 
 An audit entry is told when it is recorded, and again when its outcome changes afterwards (an
 action's entry is recorded *in progress* and finished with its outcome): `auditChange` says which.
