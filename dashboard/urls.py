@@ -25,6 +25,7 @@ urlpatterns = [
     path("oidc/", include("console.oidc.urls")),
     path("connections/", include("vendors.core.urls")),
     path("alerts/", include("dashboard.alerts.urls")),
+    path("incidents/", include("dashboard.incidents.urls")),
     path("teams/", include("console.teams.urls")),
     path("audit/", include("console.audit.urls")),
     path("account/tokens/", include("console.tokens.urls")),

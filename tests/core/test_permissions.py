@@ -13,6 +13,7 @@ from django.urls import reverse
 from console.teams.models import Role
 from console.tokens.services import token_create
 from tests.harness.factories import ActionRunFactory, AlertFactory, ChannelFactory
+from tests.harness.factories import AppFactory, ScalingoConnectionFactory
 from tests.harness.permissions import Matrix, Row, namespace
 from tests.harness.threads import off_the_event_loop
 from vendors.core import registry
@@ -22,6 +23,8 @@ OPEN = {"login", "health", "metrics"}
 OPEN |= {"oidc:authenticate", "oidc:callback"}  # the way in, before any login: tests/oidc/test_views.py
 IGNORED = namespace("admin", "api")  # the admin site: its own permissions; the API: tests/api/test_permissions.py
 VENDORS = namespace(*(spec.name for spec in registry.vendors()))  # each vendor keeps its own matrix
+#: what the incident page's rows ask for: its objects exist only once `urls` made them
+INCIDENT = {"at": "2026-12-07T14:02:00Z"}
 MATRIX = Matrix([
     Row("overview:home"),
     Row("overview:timeline"),
@@ -58,6 +61,9 @@ MATRIX = Matrix([
     Row("alerts:channel-delete", "post", Role.ADMIN, team_object=True),
     Row("alerts:channel-test", "post", Role.ADMIN, team_object=True),
     Row("alerts:delivery-status", team_object=True),
+    # around an app of the team (INCIDENT, filled by `urls`): another team's member gets 404
+    Row("incidents:page", team_object=True, data=INCIDENT),
+    Row("incidents:suspects", team_object=True, data=INCIDENT),
 ], scope=lambda name: not IGNORED(name) and not VENDORS(name), open=OPEN)
 
 
@@ -99,6 +105,7 @@ def urls(connection, members, team):
         "teams:member-role": {"slug": team.slug, "pk": viewer_membership.pk},
         "teams:member-remove": {"slug": team.slug, "pk": viewer_membership.pk},
     }
+    INCIDENT["around"] = f"scalingo.app:{AppFactory(connection=ScalingoConnectionFactory(team=team)).pk}"
     return {name: reverse(name, kwargs=kwargs.get(name)) for name in MATRIX.names}
 
 

@@ -21,6 +21,8 @@ from .helpers import make_client
 #: querying logs: operators and admins by default; viewers too once a team admin grants it
 QUERY = {"scalyr:explorer", "scalyr:histogram", "scalyr:facets", "scalyr:tail", "scalyr:chart", "scalyr:saved-open"}
 WINDOW = "?ws=1&we=2"
+#: the incident page's error rate is asked around a saved chart of the team (`urls` names it)
+INCIDENT = {}
 MATRIX = Matrix([
     Row("scalyr:home"),  # names no object: nothing to hide from other teams
     Row("scalyr:policy", "post", Role.ADMIN, team_object=True, data={"viewers_may_query": "1"}),
@@ -40,6 +42,8 @@ MATRIX = Matrix([
     Row("scalyr:file", team_object=True, query="?path=/alerts"),
     Row("scalyr:file-edit", minimum=Role.ADMIN, team_object=True, query="?path=/alerts"),
     Row("scalyr:file-delete", "post", Role.ADMIN, team_object=True, data={"path": "/alerts", "expected_version": "1"}),
+    # the incident page's error rate around a saved chart: a viewer without the query right is told why (200)
+    Row("scalyr:incident-errors", team_object=True, data=INCIDENT),
 ], scope=namespace("scalyr"))
 #: the same pages once the team lets its viewers query
 VIEWERS_MAY_QUERY = MATRIX.lowered(QUERY, Role.VIEWER)
@@ -62,9 +66,11 @@ def urls(scalyr_connection, saved, team, live_sim):
     kwargs = {name: {"pk": scalyr_connection.pk} for name in MATRIX.names}
     kwargs["scalyr:home"] = {}
     kwargs["scalyr:policy"] = {"slug": team.slug}
+    kwargs["scalyr:incident-errors"] = {}
     for name in ("scalyr:saved-open", "scalyr:saved-detail", "scalyr:saved-edit", "scalyr:saved-pin",
                  "scalyr:saved-delete"):
         kwargs[name] = {"pk": saved.pk}
+    INCIDENT["around"] = f"scalyr.chart:{saved.pk}"
     return {name: reverse(name, kwargs=kwargs[name]) for name in MATRIX.names}
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from console.params import digits
+
 if TYPE_CHECKING:
     from vendors.core.models import Connection
 
@@ -110,6 +112,93 @@ class TimelineEntry:
     severity: str = "info"  # info | warning | danger
 
 
+#: what a chart's change markers and the incident page show, in the order their toggles list them
+CHANGE_KINDS = (("deploy", "Deployments"), ("scale", "Scales"), ("restart", "Restarts"), ("crash", "Crashes"),
+                ("farm", "Farm launches and terminations"), ("server", "Server launches and terminations"),
+                ("config", "Configuration changes"))
+#: kinds that are something happening to an object rather than a change someone made (never a suspect)
+EVENT_KINDS = frozenset({"crash"})
+
+
+@dataclass(frozen=True)
+class Subject:
+    """An object changes and incidents are about: a Scalingo app, a Scalr farm, a saved Scalyr chart.
+
+    `key` is "<app label>.<model>:<pk>" ("scalingo.app:42"), as audit entries name their target. `link_kind`
+    and `attrs` are what a log link of it reads (`app == '{app.name}'`); `related` the keys of the objects
+    whose changes are its own too (a chart's apps and farms)."""
+
+    key: str
+    label: str
+    kind_label: str
+    vendor: str
+    connection_id: int
+    connection: str
+    team_id: int
+    url: str = ""
+    link_kind: str = ""
+    attrs: dict = field(default_factory=dict, compare=False)
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeQuery:
+    teams: Any  # queryset (or ids) of Team
+    start: datetime
+    end: datetime
+    #: only the changes of these objects (Subject keys) ...
+    objects: frozenset[str] = frozenset()
+    #: ... or every change of `teams` in the window, whatever its object
+    everything: bool = False
+    limit: int = 200
+
+    def ids(self, prefix: str) -> list[int]:
+        """The primary keys of the objects named "<prefix>:<pk>"."""
+        return key_ids(self.objects, prefix)
+
+
+def key_ids(keys, prefix: str) -> list[int]:
+    """The primary keys of the object keys "<prefix>:<pk>" among `keys` (a pk no bigint holds names nothing)."""
+    found = {digits(pk) for kind, _, pk in (key.partition(":") for key in keys) if kind == prefix}
+    return sorted(pk for pk in found if pk is not None)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of an object, drawn on its charts and listed on the incident page."""
+
+    when: datetime
+    vendor: str  # a registry name, or "console" for an action or a setting changed through the console
+    kind: str  # one of CHANGE_KINDS
+    text: str  # "ops scaled web 2×M → 4×M"
+    url: str = ""
+    object_key: str = ""
+    object_label: str = ""
+    connection_id: int | None = None
+    connection: str = ""
+    team: str = ""
+    status: str = ""  # a deployment's or an action's outcome, in the vendor's words
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind in EVENT_KINDS
+
+
+@dataclass(frozen=True)
+class Signal:
+    """How much trouble some objects were in over an incident's window (errors per second...), bucketed."""
+
+    objects: frozenset[str]  # the Subject keys it measures
+    label: str  # "error rate of shop-api"
+    unit: str  # "/s"
+    start: datetime
+    step_seconds: float
+    values: tuple[float, ...]
+    url: str = ""
+    #: why it could not be measured (the vendor's words); its values are then empty
+    error: str = ""
+
+
 @dataclass(frozen=True)
 class SearchResult:
     kind: str  # e.g. "Scalingo apps"; results are grouped by it
@@ -169,6 +258,16 @@ class VendorSpec:
     #: and the event types it knows
     timeline: Callable[[TimelineQuery], list[TimelineEntry]] | None = None
     timeline_types: tuple[str, ...] = ()
+    #: ChangeQuery -> the changes this vendor stored of those objects in that window (oldest first)
+    changes: Callable[[ChangeQuery], list[Change]] | None = None
+    #: (teams, keys, names) -> the objects named by key ("scalingo.app:42") or by name that `teams` see
+    subjects: Callable[[Any, frozenset[str], frozenset[str]], list[Subject]] | None = None
+    #: the key prefixes `subjects` resolves ("scalingo.app"), so a link names only objects that can be found
+    subject_kinds: tuple[str, ...] = ()
+    #: (request, incident) -> panels of the incident page (an app's stats, a farm's servers, the error rate)
+    incident_panels: Callable[[Any, Any], list[Panel]] | None = None
+    #: incident -> rises this vendor can measure for the incident's objects (error rates...); may call out
+    signals: Callable[[Any], list[Signal]] | None = None
     #: (teams, text, limit) -> matches for the global search
     search: Callable[[Any, str, int], list[SearchResult]] | None = None
     #: connection -> (label, URL) of the vendor's own page about this connection, if it has one

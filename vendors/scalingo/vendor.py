@@ -4,7 +4,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalingo import models
+from vendors.scalingo import changes, models
 from vendors.scalingo.client import client_for
 from vendors.scalingo.events import sentence as event_sentence
 from vendors.scalingo.forms import ScalingoConnectionForm
@@ -120,7 +120,10 @@ def register() -> None:
         nav=(registry.NavEntry("Apps", "scalingo:app-list"),), summary=summary, urls="vendors.scalingo.urls",
         api_urls="vendors.scalingo.api",
         attention=attention, timeline=timeline, timeline_types=TIMELINE_TYPES, search=search,
-        assets=("vendor/uplot/uPlot.min.css", "vendor/uplot/uPlot.iife.min.js", "scalingo/app.js"),
+        changes=changes.app_changes, subjects=changes.app_subjects, subject_kinds=(changes.KEY,),
+        incident_panels=changes.incident_panels,
+        assets=("vendor/uplot/uPlot.min.css", "css/changes.css", "vendor/uplot/uPlot.iife.min.js", "js/changes.js",
+                "scalingo/app.js"),
         demo=registry.DemoSetup(simulator="vendors.scalingo.simulator.ScalingoSimulator", port=8101,
                                 connections=demo_connections),
         shows="apps and containers",

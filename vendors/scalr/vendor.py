@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalr import models
+from vendors.scalr import changes, models
 from vendors.scalr.forms import ScalrConnectionForm
 from vendors.scalr.client import client_for
 from vendors.scalr.sync import scalr_connection_poll
@@ -125,6 +125,9 @@ def register() -> None:
              registry.NavEntry("DNS", "scalr:dns-list")),
         summary=summary, urls="vendors.scalr.urls", api_urls="vendors.scalr.api", attention=attention,
         timeline=timeline, timeline_types=TIMELINE_TYPES, search=search,
+        changes=changes.farm_changes, subjects=changes.farm_subjects, subject_kinds=(changes.FARM, changes.SERVER),
+        incident_panels=changes.incident_panels,
+        assets=("vendor/uplot/uPlot.min.css", "css/changes.css", "vendor/uplot/uPlot.iife.min.js", "js/changes.js"),
         connection_page=lambda connection: ("Scalr page of this connection (event callback URL, environments)",
                                             reverse("scalr:connection", args=[connection.pk])),
         demo=registry.DemoSetup(simulator="vendors.scalr.simulator.ScalrSimulator", port=8102,

@@ -134,3 +134,12 @@ def and_term(base: str, term: str) -> str:
     if _TOP_LEVEL_OR.search(base):
         base = f"({base})"
     return f"{base} {term}"
+
+
+_QUOTED = re.compile(r"""(?<!\$)(["'])((?:\\.|(?!\1).)*)\1""")
+
+
+def quoted_strings(text: str) -> list[str]:
+    """The string literals of a filter (`app == 'shop-api'` -> shop-api), unescaped; regexes (`$"..."`) left out.
+    They are what a filter names: the apps and hosts whose changes its charts draw."""
+    return [re.sub(r"\\(.)", r"\1", body) for _, body in _QUOTED.findall(text or "")]

@@ -4,6 +4,7 @@ from vendors.core.forms import BASE_FIELDS, ConnectionForm
 from vendors.scalyr import links
 from vendors.scalyr.client import SECRET_NAMES, TOKEN_LABELS, WRITE_LOGS
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
+from vendors.scalyr.state import MAX_RELATED
 
 REGIONS = [("us", "US (app.scalyr.com)"), ("eu", "EU (eu.scalyr.com)"), ("", "Another URL (below)")]
 
@@ -102,6 +103,11 @@ class SavedQueryEditForm(forms.ModelForm):
         help_text="Compared after each poll with the chart's last bucket (strictly above or below). Far past it "
                   "(twice the threshold for “above”, zero for “below”) is critical on the overview.")
 
+    related = forms.CharField(
+        required=False, max_length=2000, label="Related apps and farms",
+        help_text="Names of Scalingo apps or Scalr farms, separated by commas: its charts draw their changes too, "
+                  "besides those of the apps and hosts its filter names.")
+
     class Meta:
         model = SavedQuery
         fields = ["name", "pinned", "headline", "threshold_direction", "threshold"]
@@ -111,9 +117,16 @@ class SavedQueryEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["related"].initial = (self.instance.state or {}).get("related", "")
         if not self.instance.is_chart:
             for name in ("pinned", "headline", "threshold_direction", "threshold"):
                 del self.fields[name]
+
+    def clean_related(self):
+        names = list(dict.fromkeys(n.strip() for n in self.cleaned_data["related"].split(",") if n.strip()))
+        if len(names) > MAX_RELATED or any(len(n) > 255 for n in names):
+            raise forms.ValidationError(f"At most {MAX_RELATED} names, separated by commas.")
+        return ",".join(names)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -26,6 +26,7 @@ MAX_RANGE = timedelta(days=31)
 DEFAULT_FACETS = ("serverHost", "logfile", "severity")
 MAX_FIELDS = 8
 MAX_FILTER = 2000
+MAX_RELATED = 10
 _FIELD_NAME = re.compile(r"^\$?[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 ORDERS = (("newest", "Newest first"), ("oldest", "Oldest first"))
 FUNCTIONS = ("count", "rate", "mean(latency)", "p50(latency)", "p95(latency)", "p99(latency)", "max(latency)",
@@ -99,6 +100,8 @@ class QueryState:
     range: str = DEFAULT_RANGE
     start: datetime | None = None
     end: datetime | None = None
+    #: names of apps and farms whose changes its charts draw, besides those its filter names (vendors/scalyr/changes.py)
+    related: tuple[str, ...] = ()
     errors: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -123,7 +126,13 @@ class QueryState:
         if start_at and end_at and end_at <= start_at:
             errors["end"] = "The end must be after the start."
             end_at = None
-        return {"filter": text, "range": relative, "start": start_at, "end": end_at, "errors": errors}
+        related = tuple(dict.fromkeys(name.strip() for name in (params.get("related") or "").split(",")
+                                      if name.strip()))
+        if len(related) > MAX_RELATED or any(len(name) > 255 for name in related):
+            errors["related"] = f"Related: at most {MAX_RELATED} names of apps or farms, separated by commas."
+            related = tuple(name[:255] for name in related[:MAX_RELATED])
+        return {"filter": text, "range": relative, "start": start_at, "end": end_at, "related": related,
+                "errors": errors}
 
     @property
     def is_absolute(self) -> bool:
@@ -163,6 +172,8 @@ class QueryState:
                 values["end"] = format_instant(self.end)
         elif self.range != DEFAULT_RANGE:
             values["range"] = self.range
+        if self.related:
+            values["related"] = ",".join(self.related)
         return values
 
     def query(self, **changes) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vendors.scalyr.views import charts, explorer, files, home, saved
+from vendors.scalyr.views import charts, explorer, files, home, incidents, saved
 
 app_name = "scalyr"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/files/view/", files.file_detail, name="file"),
     path("<int:pk>/files/edit/", files.file_edit, name="file-edit"),
     path("<int:pk>/files/delete/", files.file_delete, name="file-delete"),
+    path("incident/", incidents.incident_errors, name="incident-errors"),
 ]

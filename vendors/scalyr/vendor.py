@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from vendors.core import registry
-from vendors.scalyr import links, selectors, services, sync
+from vendors.scalyr import changes, incidents, links, selectors, services, sync
 from vendors.scalyr.client import READ_LOGS, token_kinds
 from vendors.scalyr.forms import ScalyrConnectionForm
 from vendors.scalyr.models import SavedQuery, ScalyrConnection
@@ -130,7 +130,7 @@ def panels(request, teams) -> list[registry.Panel]:
     if not charts:
         return []
     return [registry.Panel(title="Pinned log charts", template="scalyr/panels/tiles.html", url=reverse("scalyr:home"),
-                           context={"tiles": [selectors.tile(chart) for chart in charts]})]
+                           context={"tiles": changes.tiles_with_changes([selectors.tile(chart) for chart in charts])})]
 
 
 def connection_panels(connection) -> list[registry.Panel]:
@@ -153,8 +153,11 @@ def register() -> None:
         secret_fields=ScalyrConnectionForm.secret_fields, required_secrets=ScalyrConnectionForm.required_secrets,
         poll=sync.poll, check=sync.check, nav=(registry.NavEntry("Logs", "scalyr:home"),), summary=summary,
         attention=attention, search=search, log_link=log_link, panels=panels, urls="vendors.scalyr.urls",
+        subjects=changes.chart_subjects, subject_kinds=(changes.CHART,), signals=incidents.signals,
+        incident_panels=incidents.incident_panels,
         api_urls="vendors.scalyr.api", connection_panels=connection_panels, tick=services.outbox_tick,
-        assets=("vendor/uplot/uPlot.min.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js", "scalyr/scalyr.js"),
+        assets=("vendor/uplot/uPlot.min.css", "css/changes.css", "scalyr/scalyr.css", "vendor/uplot/uPlot.iife.min.js",
+                "js/changes.js", "scalyr/scalyr.js"),
         demo=registry.DemoSetup(simulator="vendors.scalyr.simulator.ScalyrSimulator", port=DEMO_PORT,
                                 connections=demo_connections),
         shows="logs",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta, timezone as dt_timezone
+
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from console.htmx import page_or_partial
@@ -11,7 +15,7 @@ from console.pagination import paginate
 from console.params import whole_number
 from console.teams.models import Role
 from console.teams.selectors import require_role
-from vendors.scalingo import models, selectors, services
+from vendors.scalingo import changes, models, selectors, services
 from vendors.scalingo.forms import REGIONS, RestartForm, ScaleForm
 from vendors.scalingo.views.common import TABS, action_started, app_context
 
@@ -82,9 +86,32 @@ def app_restart(request, pk: int):
 
 
 def app_series(request, pk: int):
+    """The stats charts' points over the last `hours`, or over the window `start`-`end` (epoch seconds, an
+    incident's: Scalingo keeps 24 hours), and the app's changes in that time for their markers."""
     app = selectors.app_get(user=request.user, pk=pk)
-    hours, problem = whole_number(request.GET, "hours", default=3, low=1, high=24, label="Hours")
+    now = timezone.now()
+    window, problem = _window(request.GET, now)
+    if window:
+        hours = min(max(math.ceil((now - window[0]).total_seconds() / 3600), 1), 24)
+    else:
+        hours, problem = whole_number(request.GET, "hours", default=3, low=1, high=24, label="Hours")
     if problem:
         return JsonResponse({"series": {}, "error": problem, "hours": hours}, status=400)
     series, error = selectors.app_series(app=app, hours=hours)
-    return JsonResponse({"series": series, "error": error, "hours": hours})
+    start, end = window or (now - timedelta(hours=hours), now)
+    return JsonResponse({"series": series, "error": error, "hours": hours,
+                         "window": [start.timestamp(), end.timestamp()] if window else None,
+                         **changes.app_chart_changes(app=app, start=start, end=end)})
+
+
+def _window(params, now):
+    """`start` and `end` (epoch seconds) as datetimes, or None; and what is wrong with them."""
+    if "start" not in params and "end" not in params:
+        return None, ""
+    try:
+        start, end = (datetime.fromtimestamp(float(params[name]), tz=dt_timezone.utc) for name in ("start", "end"))
+    except (KeyError, ValueError, OverflowError, OSError):
+        return None, "Start and end: moments in epoch seconds."
+    if not (now - timedelta(days=30) <= start < end <= now + timedelta(days=1)):
+        return None, "Start and end: a window within the last 30 days, start before end."
+    return (start, end), ""

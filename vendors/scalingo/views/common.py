@@ -32,7 +32,7 @@ def app_context(request, app, tab: str) -> dict:
     """The app page on `tab`: the page itself, or the page a refused form is drawn in again."""
     team = app.connection.team
     context = {
-        "app": app, "tab": tab, "tabs": TABS, "team": team, "connection": app.connection,
+        "app": app, "tab": tab, "tabs": TABS, "team": team, "connection": app.connection, "app_key": f"scalingo.app:{app.pk}",
         "can_operate": has_role(user=request.user, team=team, role=Role.OPERATOR),
         "is_admin": has_role(user=request.user, team=team, role=Role.ADMIN),
         **selectors.app_page(app=app, tab=tab, page=request.GET.get("page")),

@@ -36,7 +36,7 @@ def saved_query_create(*, connection: ScalyrConnection, name: str, kind: str, st
     return saved
 
 
-EDITABLE = ("name", "pinned", "headline", "threshold_direction", "threshold")
+EDITABLE = ("name", "pinned", "headline", "threshold_direction", "threshold", "related")
 
 
 def saved_query_update(*, saved: SavedQuery, changes: dict, actor) -> SavedQuery:
@@ -47,7 +47,11 @@ def saved_query_update(*, saved: SavedQuery, changes: dict, actor) -> SavedQuery
     """
     changes = {key: value for key, value in changes.items() if key in EDITABLE}
     if not saved.is_chart:
-        changes = {key: value for key, value in changes.items() if key == "name"}
+        changes = {key: value for key, value in changes.items() if key in ("name", "related")}
+    related = changes.pop("related", None)  # kept in its state, as a link to it carries it
+    if related is not None and related != saved.state.get("related", ""):
+        changes["state"] = {key: value for key, value in saved.state.items() if key != "related"} \
+            | ({"related": related} if related else {})
     if "name" in changes:
         changes["name"] = changes["name"].strip()[:100]
         if not changes["name"]:

@@ -8,7 +8,7 @@ from django_htmx.http import push_url
 
 from vendors.core.errors import VendorError
 from console.htmx import wants_fragment
-from vendors.scalyr import selectors
+from vendors.scalyr import changes, selectors
 from vendors.scalyr.client import READ_LOGS, missing_token_reason
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.state import FUNCTIONS, ChartState
@@ -32,8 +32,10 @@ def chart(request, pk: int):
             except VendorError as exc:
                 context["error"] = scalyr_error(exc)
             else:
-                context.update(series=series,
-                               series_json=selectors.with_threshold(series.as_json(state.function), saved))
+                data = selectors.with_threshold(series.as_json(state.function), saved)
+                data.update(changes.chart_markers(connection=connection, state=state, start=series.start,
+                                                  end=series.end, saved=saved))
+                context.update(series=series, series_json=data)
         response = render(request, f"{TEMPLATE}#chart", context)
         if request.htmx.trigger == "chart-form":
             base = reverse("scalyr:chart", args=[connection.pk])

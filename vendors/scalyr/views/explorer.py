@@ -19,7 +19,7 @@ from django_htmx.http import push_url
 from vendors.core import streams
 from vendors.core.errors import VendorError
 from console.htmx import wants_fragment
-from vendors.scalyr import selectors
+from vendors.scalyr import changes, selectors
 from vendors.scalyr.client import READ_LOGS, missing_token_reason
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.state import ORDERS, ExplorerState, from_ms, to_ms
@@ -107,6 +107,8 @@ def histogram(request, pk: int):
     else:
         context["histogram"] = result
         context["bars"] = [(bar, state.query(start=bar.start, end=bar.end, tail=False)) for bar in result.bars]
+        context["changes"] = changes.histogram_marks(connection=connection, state=state, start=result.start,
+                                                     end=result.end)
     return render(request, f"{TEMPLATE}#histogram", context)
 
 

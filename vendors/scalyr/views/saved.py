@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from console.teams.models import Role
 from console.teams.selectors import require_role
 from console.htmx import wants_fragment
-from vendors.scalyr import selectors, services
+from vendors.scalyr import changes, selectors, services
 from vendors.scalyr.forms import SavedQueryEditForm, SaveQueryForm
 from vendors.scalyr.models import SavedQuery
 from vendors.scalyr.state import ChartState, ExplorerState
@@ -70,7 +70,8 @@ def detail(request, pk: int):
         "saved": saved, "state": _PAGES[saved.kind][1].from_params(saved.state),
         "may_query": selectors.may_query(user=request.user, team_id=saved.connection.team_id, role=role),
         "may_edit": Role.rank(role) >= Role.rank(Role.OPERATOR),
-        "tile": selectors.tile(saved, prefix="scalyr-saved") if saved.is_chart else None,
+        "chart_key": changes.chart_key(saved.pk),
+        "tile": changes.tiles_with_changes([selectors.tile(saved, prefix="scalyr-saved")])[0] if saved.is_chart else None,
     }
     template = "scalyr/saved_detail.html"
     if wants_fragment(request) and request.GET.get("partial") == "live":

@@ -13,7 +13,9 @@
     return v.toFixed(i ? 1 : 0) + " " + units[i];
   }
 
-  function chart(el, title, data, unit) {
+  // payload: the series answer, with the app's changes (static/js/changes.js draws them) and, for an
+  // incident's window, the x range to show
+  function chart(el, title, data, unit, payload) {
     const fmt = function (v) {
       if (unit === "%") return (Math.round(v * 10) / 10) + " %";
       if (unit === "rpm") return String(Math.round(v));
@@ -26,13 +28,20 @@
       series: [time.xSeries, { label: title, stroke: unit === "%" ? "#0172ad" : (unit === "rpm" ? "#059669" : "#7c3aed"), width: 2,
                     value: function (u, v) { return v == null ? "—" : fmt(v); } }],
       axes: [time.xAxis, { values: function (u, ticks) { return ticks.map(fmt); }, size: 70 }],
+      plugins: window.consoleChanges ? [window.consoleChanges.plugin(payload)] : [],
     };
+    if (payload.window) opts.scales = { x: { time: true, range: function () { return payload.window; } } };
     return new window.uPlot(opts, data, el);
   }
 
+  function seriesQuery(box) {
+    if (box.dataset.seriesStart) return "?start=" + box.dataset.seriesStart + "&end=" + box.dataset.seriesEnd;
+    return "?hours=" + ((document.getElementById("stats-hours") || {}).value || "3");
+  }
+
   function loadCharts(box) {
-    const hours = (document.getElementById("stats-hours") || {}).value || "3";
-    fetch(box.dataset.seriesUrl + "?hours=" + hours, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    box.dataset.requested = "1";
+    fetch(box.dataset.seriesUrl + seriesQuery(box), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (payload) {
         box.replaceChildren();
@@ -51,7 +60,7 @@
             box.appendChild(holder);
             const titles = { cpu: name + " CPU", memory: name + " memory", requests: "Router requests per minute" };
             const units = { cpu: "%", memory: "B", requests: "rpm" };
-            chart(holder, titles[metric], payload.series[name][metric], units[metric]);
+            chart(holder, titles[metric], payload.series[name][metric], units[metric], payload);
           });
         });
         box.dataset.loaded = String(Date.now());
@@ -63,6 +72,8 @@
   }
 
   function initCharts() {
+    // an incident page's app stats: its window, drawn once
+    document.querySelectorAll("[data-series-url][data-series-start]:not([data-requested])").forEach(loadCharts);
     const box = document.getElementById("stats-charts");
     if (chartTimer) { clearInterval(chartTimer); chartTimer = null; }
     if (!box || !window.uPlot) return;

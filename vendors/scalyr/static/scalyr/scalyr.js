@@ -188,6 +188,9 @@
                      points: { show: false } }],
     };
     if (compact) options.padding = [4, 0, 0, 0];
+    if (window.consoleChanges && data.changes) {  // the changes of the chart's apps and farms (js/changes.js)
+      options.plugins = [window.consoleChanges.plugin(data, { compact: compact })];
+    }
     const columns = [data.times, data.values];
     if (typeof data.threshold === "number") {  // a saved chart's alert threshold: a dashed line
       const danger = cssVar("--console-danger", "#b42318");
