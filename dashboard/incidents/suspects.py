@@ -64,9 +64,10 @@ def rise_after(signal: Signal, when: datetime) -> Rise | None:
 
 
 def rate(value: float) -> str:
+    """31, 2.5, 0.2, 0.0083: two significant digits below 10, whole numbers above."""
     if value == 0:
         return "0"
-    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}" if value >= 1 else f"{value:.2g}"
 
 
 def gap_text(gap: timedelta) -> str:

@@ -47,3 +47,11 @@ def change_label(kind: str) -> str:
 def datetime_local(when) -> str:
     """A moment for an `<input type="datetime-local">`, in the console's zone, to the second."""
     return moments.local(when).strftime("%Y-%m-%dT%H:%M:%S") if when else ""
+
+
+@register.simple_tag
+def investigate_url(kind: str, pk, at=None, before=None, after=None) -> str:
+    """`{% investigate_url "scalr.farm" farm.pk as url %}`: the incident page around one object; "" for an
+    object no vendor can show an incident of (a team membership's audit entry)."""
+    key = f"{kind}:{pk}"
+    return changes.incident_url(at=at, around=[key], before=before, after=after) if changes.known_kind(key) else ""
