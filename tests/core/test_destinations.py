@@ -124,11 +124,11 @@ def test_clearing_a_secret_instead_of_entering_it_again_is_accepted(client, memb
     client.force_login(members[Role.ADMIN])
     response = client.post(reverse("core:connection-edit", args=["scalyr", connection.pk]), edit_data(
         connection, base_url=stranger.url, secret_read_logs_token="fresh-read-logs-0c4b",
-        clear_read_config_token="on", clear_write_config_token="on"))
+        clear_read_config_token="on", clear_write_config_token="on", clear_write_logs_token="on"))
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.base_url == stranger.url
-    assert [connection.secrets.is_set(name) for name in canaries("scalyr")] == [True, False, False]
+    assert [connection.secrets.is_set(name) for name in canaries("scalyr")] == [True, False, False, False]
 
 
 def test_unchanged_destinations_keep_blank_secrets(client, members, team, catchers):
