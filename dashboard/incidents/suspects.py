@@ -3,7 +3,8 @@ or a crash of the same objects. Plain rules, each said in one sentence on the pa
 
 - A **rise** in a measure (Scalyr's error rate of an app, a saved chart's own filter) after a change is the
   first bucket, from the change's own bucket up to LOOKAHEAD after it, at least RISE_FACTOR times the mean
-  of the BASELINE before the change and at least RISE_MIN more. Without a bucket before the change there is
+  of the BASELINE before the change and at least RISE_MIN more; it is dated by the middle of its bucket
+  (the measure says no better), never before the change. Without a bucket before the change there is
   no "before" to compare with, and no rise.
 - A **crash** of the same object (a Scalingo crash, a failed Scalr launch) up to LOOKAHEAD after a change.
 - A change's evidence is the soonest of those; suspects are ranked by it, soonest first. A change with none
@@ -59,7 +60,7 @@ def rise_after(signal: Signal, when: datetime) -> Rise | None:
             continue
         if value >= threshold:
             following = [v for s, v in zip(starts[i:], signal.values[i:]) if s < start + PEAK_SPAN]
-            return Rise(when=max(start, when), before=base, peak=max(following))
+            return Rise(when=max(start + step / 2, when), before=base, peak=max(following))
     return None
 
 

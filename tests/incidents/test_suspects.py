@@ -29,12 +29,13 @@ QUIET_THEN_BURST = [12] * 20 + [1860] * 10  # 0.2/s for 20 minutes, then 31/s
 
 
 def test_a_deploy_before_a_burst_is_the_first_suspect_with_its_evidence_in_one_sentence():
-    deploy, scale = change("deploy", 16), change("scale", 5, text="ops scaled web.")
+    deploy, scale = change("deploy", 16.5), change("scale", 5, text="ops scaled web.")
     [first, *rest] = suspects([scale, deploy], [errors(QUIET_THEN_BURST)])
     assert first.change == deploy and first.gap == timedelta(minutes=4)
     assert first.evidence == "Deployed 4 min before the error rate of shop-api went from 0.2/s to 31/s."
     assert first.url == "/scalyr/1/?filter=x"
     assert [s.change for s in rest] == [scale]  # 15 min before it: also a suspect, ranked after
+    assert rest[0].evidence.startswith("Scaled 16 min before")  # a rise is dated by the middle of its minute
 
 
 def test_no_rise_no_baseline_another_object_or_too_long_after_is_no_evidence():
