@@ -34,7 +34,18 @@ PAGES = {
     "scalr-deployments": lambda: reverse("scalr:deployments"),
     "alerts": lambda: reverse("alerts:list"),
     "alerts-filtered": lambda: reverse("alerts:list") + "?state=all&severity=critical&vendor=scalingo",
+    "incident": lambda: _incident_url(),
 }
+
+
+def _incident_url() -> str:
+    """The incident page around the first app, now (its moment in the URL: the page itself, not a redirect)."""
+    from django.utils import timezone
+
+    from vendors.core.changes import incident_url
+    from vendors.scalingo.models import App
+
+    return incident_url(at=timezone.now(), around=[f"scalingo.app:{App.objects.order_by('pk').first().pk}"])
 
 
 def count_queries(user) -> dict[str, int]:

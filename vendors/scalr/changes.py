@@ -93,6 +93,8 @@ def incident_panels(request, incident) -> list[registry.Panel]:
     from django.utils import timezone
 
     keys = [s.key for s in incident.subjects if s.key.startswith(FARM + ":")]
+    if not keys:
+        return []
     farms = {farm.pk: farm for farm in models.Farm.objects.filter(
         pk__in=registry.key_ids(keys, FARM), connection_id__in=connection_ids(teams=incident.teams))}
     panels = []
