@@ -18,20 +18,26 @@ from vendors.core import changes as core_changes
 from vendors.core import registry
 from vendors.core.incidents import Incident
 
-#: the timeline reads at most this many changes of the window (the newest)
-TIMELINE_LIMIT = 300
+#: the timeline reads at most this many changes of the window (the newest), and shows at most GROUP_LIMIT of
+#: each group but the objects' own: the rest of a big team is a link to the timeline away
+TIMELINE_LIMIT = 100
+GROUP_LIMIT = 20
 
 
 @dataclass(frozen=True)
 class Group:
     title: str
     changes: list[registry.Change]
+    more: int = 0  # not shown
 
 
 def timeline(incident: Incident) -> list[Group]:
     """The window's changes of the teams concerned, newest first, ranked: the objects concerned, then the
     same connections, then the rest of the team (each group said, even empty, so "nothing" is news too)."""
     found = core_changes.changes_for(incident.query(everything=True, limit=TIMELINE_LIMIT))
+    if incident.subjects:  # the objects' own, every one, however busy the rest of the team was
+        found = sorted(set(found) | set(core_changes.changes_for(incident.query(limit=TIMELINE_LIMIT))),
+                       key=lambda c: c.when)
     keys = incident.keys
     connections = {s.connection for s in incident.subjects}
     groups: list[list[registry.Change]] = [[], [], []]
@@ -41,11 +47,11 @@ def timeline(incident: Incident) -> list[Group]:
     labels = ", ".join(s.label for s in incident.subjects)
     teams = ", ".join(sorted({c.team for c in found if c.team})) or "your teams"
     if not incident.subjects:
-        return [Group(f"Changes in {teams}", groups[2])]
+        return [Group(f"Changes in {teams}", groups[2][:GROUP_LIMIT * 2], max(len(groups[2]) - GROUP_LIMIT * 2, 0))]
     return [Group(f"Changes of {labels}", groups[0]),
             Group(f"On the same connection{'s' if len(connections) > 1 else ''} ({', '.join(sorted(connections))})",
-                  groups[1]),
-            Group(f"Elsewhere in {teams}", groups[2])]
+                  groups[1][:GROUP_LIMIT], max(len(groups[1]) - GROUP_LIMIT, 0)),
+            Group(f"Elsewhere in {teams}", groups[2][:GROUP_LIMIT], max(len(groups[2]) - GROUP_LIMIT, 0))]
 
 
 def panels(request, incident: Incident) -> list[registry.Panel]:

@@ -144,7 +144,8 @@ def demo_connections(url: str) -> list[dict]:
     tokens = ScalyrSimulator.DEMO_TOKENS
     return [{"vendor": "scalyr", "name": "logs", "team": "demo", "url": url, "poll_seconds": 60, "demo": True,
              "read_logs_token": tokens["read_logs"], "read_config_token": tokens["read_config"],
-             "write_config_token": tokens["write_config"]}]
+             "write_config_token": tokens["write_config"], "write_logs_token": tokens["write_logs"],
+             "send_audit": True}]
 
 
 def register() -> None:
