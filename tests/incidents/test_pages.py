@@ -129,3 +129,20 @@ def test_a_farms_running_servers_are_counted_back_through_its_events(world):
     series = running_servers(farm=farm, start=ago(30), end=ago(0), now=ago(0))
     assert series["values"] == [3, 2, 3, 3]  # 3 before the HostDown, 2 until the HostUp, 3 since
     assert len(series["times"]) == 4 and series["step"]
+
+
+def test_a_saved_chart_lists_its_related_apps_and_draws_their_changes(client, world, team):
+    """The related list is explicit and editable: an operator names shop-api on a chart whose filter does not."""
+    from tests.harness.factories import ScalyrConnectionFactory
+    from tests.scalyr.chart_helpers import chart
+
+    saved = chart(ScalyrConnectionFactory(team=team), "5xx", values=[1.0] * 12, filter="status >= 500")
+    client.force_login(world["operator"])
+    edit = reverse("scalyr:saved-edit", args=[saved.pk])
+    assert client.post(edit, {"name": "5xx", "related": " shop-api , db-prod,shop-api"}).status_code == 302
+    saved.refresh_from_db()
+    assert saved.state == {"filter": "status >= 500", "related": "shop-api,db-prod"}
+    page = client.get(reverse("scalyr:saved-detail", args=[saved.pk])).content.decode()
+    assert "Changes of shop-api (Scalingo app), db-prod (Scalr farm)." in page
+    tile = re.search(rf'<script id="scalyr-saved-{saved.pk}" type="application/json">(.*?)</script>', page, re.S)
+    assert '"kind": "deploy"' in tile.group(1) and "mallory" not in page

@@ -76,8 +76,8 @@ def test_a_deploy_before_an_error_burst_is_the_first_suspect(client, team, other
                    git_ref="evil", pusher="mallory")
     logs = ScalyrConnectionFactory(name="logs-prod", team=team, base_url=live_sim.url)
     chart = SavedQueryFactory(connection=logs, name="shop-api 5xx", kind="chart", threshold_direction="above",
-                              threshold=20, state={"filter": "app == 'shop-api' status >= 500", "range": "30m",
-                                                   "buckets": "30"})
+                              threshold=20, pinned=True, state={"filter": "app == 'shop-api' status >= 500",
+                                                                "range": "30m", "buckets": "30"})
     with django_capture_on_commit_callbacks(execute=True):
         poll(scalingo_conn)
         poll(logs)
@@ -96,6 +96,13 @@ def test_a_deploy_before_an_error_burst_is_the_first_suspect(client, team, other
     assert [(c["kind"], c["object"]) for c in drawn["changes"]] == [("deploy", "shop-api")]
     assert drawn["changes"][0]["t"] == pytest.approx(deployed.timestamp(), abs=1)
     assert drawn["concerns"] == ["shop-api (Scalingo app)"]
+    tile = json.loads(re.search(rf'<script id="scalyr-tile-{chart.pk}" type="application/json">(.*?)</script>',
+                                client.get(reverse("overview:home")).content.decode(), re.S).group(1))
+    assert [c["kind"] for c in tile["changes"]] == ["deploy"]  # the pinned tile, from the stored series
+    window = {"filter": "app == 'shop-api'", "ws": int((deployed.timestamp() - 600) * 1000),
+              "we": int(time.time() * 1000)}
+    histogram = client.get(reverse("scalyr:histogram", args=[logs.pk]), window).content.decode()
+    assert histogram.count('data-change-mark="deploy"') == 1  # the explorer's histogram
 
     # the incident page, opened from the alert
     alert_page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
@@ -107,5 +114,8 @@ def test_a_deploy_before_an_error_burst_is_the_first_suspect(client, team, other
     suspects = client.get(reverse("incidents:suspects") + "?" + investigate.partition("?")[2]).content.decode()
     first = re.search(r'<p class="suspect-evidence"><strong>(.*?)</strong>', suspects).group(1)
     assert re.fullmatch(r"Deployed [34] min before the shop-api 5xx went from 0\.0\d+/s to 1\.\d/s\.", first), first
-    for shown in (html, suspects, json.dumps(series), json.dumps(drawn)):
+    errors = client.get(reverse("scalyr:incident-errors") + "?" + investigate.partition("?")[2]).content.decode()
+    assert "POST /checkout 500" in errors and "Top error messages" in errors  # each opening the explorer
+    assert '"kind": "deploy"' in errors  # the error rate draws the window's changes too
+    for shown in (html, suspects, errors, histogram, json.dumps(series), json.dumps(drawn), json.dumps(tile)):
         assert "mallory" not in shown and "evil" not in shown

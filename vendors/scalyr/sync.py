@@ -19,10 +19,11 @@ from vendors.scalyr.models import SavedQuery, ScalyrConnection
 from vendors.scalyr.selectors.charts import finite
 from vendors.scalyr.state import ChartState, to_ms
 
-#: the demo team's starting set, created once per demo connection
+#: the demo team's starting set, created once per demo connection (the error chart relates to two of the
+#: demo's Scalingo apps: their changes are drawn on it)
 DEMO_SAVED = (
     ("5xx responses", SavedQuery.Kind.CHART, {"filter": "status >= 500", "function": "count", "range": "6h",
-                                              "buckets": "72"}, True),
+                                              "buckets": "72", "related": "storefront,billing-api"}, True),
     ("p95 latency (ms)", SavedQuery.Kind.CHART, {"filter": "dataset == 'accesslog'", "function": "p95(latency)",
                                                  "range": "6h", "buckets": "72"}, True),
     ("Billing errors", SavedQuery.Kind.EXPLORER, {"filter": "app == 'billing' severity >= 5", "range": "24h"},
