@@ -65,3 +65,8 @@ def age_text(when: datetime | None, now: datetime | None = None) -> str:
 def zone_name() -> str:
     """The time zone the console shows times in, as the footer names it ("UTC", "Europe/Paris")."""
     return str(timezone.get_current_timezone_name())
+
+
+def input_value(when: datetime | None) -> str:
+    """`when` as an `<input type="datetime-local">` holds it: the console's zone, to the second (a wire format)."""
+    return local(when).strftime("%Y-%m-%dT%H:%M:%S") if when else ""

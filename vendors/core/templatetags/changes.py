@@ -46,7 +46,7 @@ def change_label(kind: str) -> str:
 @register.filter
 def datetime_local(when) -> str:
     """A moment for an `<input type="datetime-local">`, in the console's zone, to the second."""
-    return moments.local(when).strftime("%Y-%m-%dT%H:%M:%S") if when else ""
+    return moments.input_value(when)
 
 
 @register.simple_tag
