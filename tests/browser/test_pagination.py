@@ -10,7 +10,7 @@ from tests.browser.conftest import login, screenshot
 from tests.conftest import PASSWORD
 from tests.scalr.seeding import seed_scalr
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_viewer_asks_for_50_farms_a_page_and_pages_on(new_page, members, team):
