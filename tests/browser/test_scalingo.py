@@ -145,6 +145,8 @@ def test_scale_then_restart_succeed_while_polls_spend_the_minute(new_page, membe
     dialog.get_by_role("button", name="Scale").click()
     scale = page.locator(".action-status", has_text="Scale shop-web: web 1×M → 3×M").first
     expect(scale).to_contain_text("Succeeded", timeout=90_000)
+    # the success re-reads the containers tab (its forms included): click once it is back, not while it is swapped
+    expect(page.locator("#tab-content.htmx-request")).to_have_count(0)
     screenshot(page, "scalingo-busy-scaled")
 
     simulator.control("rate_limit_operations", {"count": 2, "retry_after": 1})
