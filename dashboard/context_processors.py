@@ -22,6 +22,8 @@ def _nav_current(path: str) -> str:
     other page (search) as the overview."""
     sections = [reverse(entry.url_name) for spec in registry.vendors() for entry in spec.nav]
     sections += [reverse(name) for name in SECTIONS]
+    if path.startswith("/incidents/"):
+        return reverse("overview:timeline")  # an incident is a window of the timeline (its breadcrumb says so)
     matches = [url for url in sections if path.startswith(url)]
     if matches:
         return max(matches, key=len)

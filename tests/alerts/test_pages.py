@@ -76,7 +76,7 @@ def test_the_overview_shows_silenced_alerts_greyed_last_with_who_and_until_when(
     items = page.split('<ul class="attention-list">')[1].split("</ul>")[0].split("<li ")[1:]
     assert ["Widget alpha is broken" in items[0], "A notice" in items[1], "Silenced crash" in items[2]] == [True] * 3
     assert 'class="attention-0 attention-silenced"' in items[2]
-    assert "🔕 Silenced by operator-user until" in items[2] and until.strftime("%H:%M") in items[2]
+    assert "⊘ Silenced by operator-user until" in items[2] and until.strftime("%H:%M") in items[2]
     assert "✔ Acknowledged by admin-user" in items[0]
 
 

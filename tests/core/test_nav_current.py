@@ -18,6 +18,8 @@ from dashboard.context_processors import _nav_current
     ("/scalyr/1/files/", "/scalyr/"),
     ("/teams/platform/", "/teams/"),
     ("/audit/", "/audit/"),
+    ("/account/tokens/", "/account/tokens/"),
+    ("/incidents/", "/timeline/"),  # a window of the timeline
 ])
 def test_a_page_belongs_to_one_section(path, section):
     assert _nav_current(path) == section
