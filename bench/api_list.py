@@ -31,11 +31,12 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.overview import copy_database, drop_database, settle, use_database  # noqa: E402  (sets up Django)
+from bench.overview import (copy_database, drop_database, settle, bench_database, use_database,  # noqa: E402
+                            viewer_of_five_teams)  # (importing bench.overview sets up Django)
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import override_settings, setup_test_environment  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.seeding import seed_all  # noqa: E402
@@ -80,23 +81,12 @@ def best_ms(client, token: str, url: str) -> float:
 
 
 def main() -> int:
-    setup_test_environment()
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old = bench_database()
     small_db = big_db = None
     try:
-        from console.teams.models import Membership, Role, Team
         from console.tokens.services import token_create
-        from tests.conftest import make_user
 
-        teams = [Team.objects.create(name=f"team-{i}", slug=f"team-{i}") for i in range(5)]
-        user = make_user("bench")
-        for team in teams:
-            Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+        teams, user = viewer_of_five_teams()
         _, token = token_create(user=user, description="bench")
         client = Client()
         seed_all(teams=teams, scale=1, prefix="x1")

@@ -133,24 +133,35 @@ def settle() -> None:
     gc.freeze()
 
 
-def main() -> int:
+def bench_database() -> str:
+    """A throw-away database for a benchmark (as the test suite makes one); returns the name to restore.
+    Like Django's TestCase, requests keep one connection, so their queries can be captured."""
     setup_test_environment()
-    # like Django's TestCase: keep one connection across requests, so queries can be captured
     from django.core import signals
     from django.db import close_old_connections
 
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True)
+
+
+def viewer_of_five_teams():
+    """Five teams and a user who views them all: (teams, user)."""
+    from console.teams.models import Membership, Role, Team
+    from tests.conftest import make_user
+
+    teams = [Team.objects.create(name=f"team-{i}", slug=f"team-{i}") for i in range(5)]
+    user = make_user("bench")
+    for team in teams:
+        Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+    return teams, user
+
+
+def main() -> int:
+    old = bench_database()
     big_db = small_db = None
     try:
-        from console.teams.models import Membership, Role, Team
-        from tests.conftest import make_user
-
-        teams = [Team.objects.create(name=f"team-{i}", slug=f"team-{i}") for i in range(5)]
-        user = make_user("bench")
-        for team in teams:
-            Membership.objects.create(team=team, user=user, role=Role.VIEWER)
+        teams, user = viewer_of_five_teams()
         client = Client()
         client.force_login(user)
 
