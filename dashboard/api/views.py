@@ -10,6 +10,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
+from console.api import page_url
 from console.teams.selectors import teams_for_user
 from dashboard.overview import services
 from vendors.core import registry
@@ -29,8 +30,7 @@ class AttentionSerializer(serializers.Serializer):
         return SEVERITIES[min(item.severity, len(SEVERITIES) - 1)]
 
     def get_url(self, item) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(item.url) if request and item.url else item.url
+        return page_url(self, item.url)
 
 
 class AttentionList(ListAPIView):
@@ -55,8 +55,7 @@ class TimelineEntrySerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, entry) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(entry.url) if request and entry.url else entry.url
+        return page_url(self, entry.url)
 
 
 class TimelinePages(LimitOffsetPagination):

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.reverse import reverse as api_reverse
 
+from console.api import page_url
 from vendors.scalingo import models, selectors
 from vendors.scalingo.events import sentence
 from vendors.scalingo.filters import SORTS
@@ -68,9 +69,7 @@ class ScalingoAppSerializer(serializers.Serializer):
         return api_reverse("api:scalingo:app-detail", args=[app.pk], request=self.context.get("request"))
 
     def get_page_url(self, app) -> str:
-        request = self.context.get("request")
-        url = reverse("scalingo:app-detail", args=[app.pk])
-        return request.build_absolute_uri(url) if request else url
+        return page_url(self, reverse("scalingo:app-detail", args=[app.pk]))
 
 
 class ScalingoEventSerializer(serializers.Serializer):

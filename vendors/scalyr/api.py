@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 from rest_framework.views import APIView
 
+from console.api import page_url
 from console.params import MAX_ID
 from vendors.core import errors
 from vendors.scalyr import selectors
@@ -90,9 +91,7 @@ class ScalyrSavedQuerySerializer(serializers.ModelSerializer):
         return api_reverse("api:scalyr:query", args=[saved.connection_id], request=self.context.get("request"))
 
     def get_page_url(self, saved) -> str:
-        request = self.context.get("request")
-        url = reverse("scalyr:saved-detail", args=[saved.pk])
-        return request.build_absolute_uri(url) if request else url
+        return page_url(self, reverse("scalyr:saved-detail", args=[saved.pk]))
 
 
 class ScalyrSavedQueryFilters(serializers.Serializer):
