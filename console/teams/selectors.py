@@ -66,3 +66,12 @@ def membership_get(*, user, slug: str, pk: int) -> Membership:
     team = team_get(user=user, slug=slug)
     require_role(user=user, team=team, role=Role.ADMIN)
     return get_object_or_404(Membership.objects.select_related("user", "team"), team=team, pk=pk)
+
+
+def provisioned_team(*, name, label: str, error: type[Exception]) -> Team:
+    """The team a provisioning file's entry names, or `error` saying which entry named none (teams are
+    created from the file's `teams` list, before the entries that name them)."""
+    team = Team.objects.filter(name="" if name is None else str(name)).first()
+    if team is None:
+        raise error(f"{label}: field 'team': no team named {name!r} (list it under 'teams' first).")
+    return team

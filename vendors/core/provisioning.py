@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from console.audit.services import audit_record
 from console.teams.models import Membership, Role, SsoGroupMapping, Team
+from console.teams.selectors import provisioned_team
 from vendors.core import registry
 from vendors.core.alerts.provisioning import ChannelEntryError, channel_provision
 from vendors.core.errors import SecretUnreadable
@@ -138,10 +139,7 @@ def _sso_groups(entries, report: ProvisionReport) -> None:
         if entry["role"] not in Role.values:
             raise ProvisionError(f"{label}: field 'role': must be one of {', '.join(Role.values)}, "
                                  f"not {entry['role']!r}.")
-        team = Team.objects.filter(name=str(entry["team"])).first()
-        if team is None:
-            raise ProvisionError(f"{label}: field 'team': no team named {entry['team']!r} "
-                                 "(list it under 'teams' first).")
+        team = provisioned_team(name=entry["team"], label=label, error=ProvisionError)
         key = (str(entry["group"]), team.pk)
         if key in wanted:
             raise ProvisionError(f"{label}: group {key[0]!r} is already mapped to team {team.name!r} above.")
@@ -185,10 +183,7 @@ def _connection(entry, where: str, environ, inline_secrets: bool, report: Provis
                              f"{spec.label} connections take {', '.join(sorted(allowed - {'vendor'}))}.")
     if not entry.get("name"):
         raise ProvisionError(f"{where}: field 'name' is required.")
-    team = Team.objects.filter(name=str(entry.get("team", ""))).first()
-    if team is None:
-        raise ProvisionError(f"{label}: field 'team': no team named {entry.get('team')!r} "
-                             "(list it under 'teams' first).")
+    team = provisioned_team(name=entry.get("team"), label=label, error=ProvisionError)
 
     model = spec.connection_model
     instance = model.objects.filter(name=entry["name"]).first()

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 
 from console.audit.services import audit_record
 from console.teams.models import Team
+from console.teams.selectors import provisioned_team
 from vendors.core.alerts.forms import ChannelForm
 from vendors.core.alerts.models import Channel, ChannelKind, Severity
 from vendors.core.errors import SecretUnreadable
@@ -48,10 +49,7 @@ def channel_provision(entry, where: str, environ: Mapping[str, str], *, actor: s
                                 f"{', '.join(sorted(KEYS))}.")
     if not entry.get("name"):
         raise ChannelEntryError(f"{where}: field 'name' is required.")
-    team = Team.objects.filter(name=str(entry.get("team", ""))).first()
-    if team is None:
-        raise ChannelEntryError(f"{label}: field 'team': no team named {entry.get('team')!r} "
-                                "(list it under 'teams' first).")
+    team = provisioned_team(name=entry.get("team"), label=label, error=ChannelEntryError)
     severity = Severity.from_name(entry.get("min_severity", "warning"))
     if severity is None:
         raise ChannelEntryError(f"{label}: field 'min_severity': one of notice, warning, critical, "
