@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 
@@ -57,6 +59,23 @@ def ticking(sim):
             sim.tick()
 
     return tick
+
+
+@pytest.fixture
+def world_moving(sim):
+    """The simulated world moves on by itself (quickly) while a test runs, as a vendor's does."""
+    stop = threading.Event()
+
+    def tick():
+        while not stop.wait(0.05):
+            with sim.lock:
+                sim.tick()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    yield sim
+    stop.set()
+    thread.join()
 
 
 def farm_named(sim, env_id: int, name: str):

@@ -4,7 +4,6 @@ objects, and actions started through POST /api/v1/actions/ as the pages start th
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from django.db import connection as db_connection
@@ -55,23 +54,6 @@ def api(web, members, django_capture_on_commit_callbacks):
         _, plain = token_create(user=members[who], description=f"{who} script", write=write)
         return Caller(web, plain, django_capture_on_commit_callbacks)
     return caller
-
-
-@pytest.fixture
-def ticking(sim):
-    """The simulated world moves on by itself (quickly) while a test runs."""
-    stop = threading.Event()
-
-    def tick():
-        while not stop.wait(0.05):
-            with sim.lock:
-                sim.tick()
-
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
-    yield sim
-    stop.set()
-    thread.join()
 
 
 def action(verb: str, pk, **params) -> dict:
@@ -217,7 +199,7 @@ def test_every_scalr_verb_is_offered_at_start_up():
     assert "`scalr.server.reboot` (operator)" in action_docs() and "`scalr.dns.record_add` (admin)" in action_docs()
 
 
-def test_a_reboot_through_the_api_is_the_pages_reboot(api, members, polled, ticking, settings):
+def test_a_reboot_through_the_api_is_the_pages_reboot(api, members, polled, world_moving, settings):
     settings.SCALR_FOLLOW_SECONDS = 20
     settings.SCALR_FOLLOW_INTERVAL_SECONDS = 0.05
     server = models.Server.objects.filter(connection=polled, status="running").first()

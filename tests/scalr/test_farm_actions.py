@@ -1,6 +1,5 @@
 """Farm and server actions from the pages: confirmed, run by the task, followed, audited, refused in Scalr's words."""
 
-import threading
 
 import pytest
 from django.urls import reverse
@@ -49,23 +48,6 @@ def followed_page(client, response) -> str:
     return page.content.decode()
 
 
-@pytest.fixture
-def ticking(sim):
-    """The simulated world moves on by itself (quickly) while a test runs."""
-    stop = threading.Event()
-
-    def tick():
-        while not stop.wait(0.05):
-            with sim.lock:
-                sim.tick()
-
-    thread = threading.Thread(target=tick, daemon=True)
-    thread.start()
-    yield sim
-    stop.set()
-    thread.join()
-
-
 def test_launch_is_accepted_audited_and_shown(operator, polled, members):
     target = farm(polled, "qa-sandbox")
     page = followed_page(operator, operator.post(reverse("scalr:farm-launch", args=[target.pk])))
@@ -82,7 +64,7 @@ def test_launch_is_accepted_audited_and_shown(operator, polled, members):
     assert "Launching: 0 of 1" in entry.message
 
 
-def test_a_launch_is_followed_until_its_servers_run(operator, polled, ticking, settings):
+def test_a_launch_is_followed_until_its_servers_run(operator, polled, world_moving, settings):
     settings.SCALR_FOLLOW_SECONDS = 20
     settings.SCALR_FOLLOW_INTERVAL_SECONDS = 0.05
     target = farm(polled, "old-staging-copy")
@@ -158,7 +140,7 @@ def test_lock_needs_a_comment_shown_next_to_the_form(operator, v2_connection):
     assert not ActionRun.objects.exists()
 
 
-def test_server_actions(operator, polled, ticking, settings):
+def test_server_actions(operator, polled, world_moving, settings):
     settings.SCALR_FOLLOW_SECONDS = 20
     settings.SCALR_FOLLOW_INTERVAL_SECONDS = 0.05
     role = models.FarmRole.objects.get(farm__connection=polled, farm__name="ci-runners")
@@ -181,7 +163,7 @@ def test_server_actions(operator, polled, ticking, settings):
         assert last_action().message.endswith("resumed: Running.")
 
 
-def test_create_image_follows_its_bundle_task(operator, polled, ticking, settings):
+def test_create_image_follows_its_bundle_task(operator, polled, world_moving, settings):
     settings.SCALR_FOLLOW_SECONDS = 20
     settings.SCALR_FOLLOW_INTERVAL_SECONDS = 0.05
     server = models.Server.objects.filter(connection=polled, status="running").first()
