@@ -128,7 +128,7 @@ class ActionRequestSerializer(serializers.Serializer):
 
 
 # -- views --------------------------------------------------------------------------------------
-_HEALTHS = [value for value, _ in Health.choices]
+_HEALTHS = Health.values
 
 
 @extend_schema(parameters=[
@@ -164,7 +164,7 @@ class ConnectionDetail(RetrieveAPIView):
 
 
 @extend_schema(parameters=[
-    OpenApiParameter("status", str, enum=[value for value, _ in ActionStatus.choices]),
+    OpenApiParameter("status", str, enum=ActionStatus.values),
     OpenApiParameter("verb", str),
 ])
 class ActionList(ListAPIView):
@@ -186,7 +186,7 @@ class ActionList(ListAPIView):
         return actions
 
     @extend_schema(request=ActionRequestSerializer, responses={202: ActionSerializer},
-                   description=lazy(lambda: action_docs(), str)())  # the verbs every vendor registered
+                   description=lazy(lambda: action_docs(), str)())  # every registered verb (defined below)
     def post(self, request):
         body = ActionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
